@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
+import type { StackPaths } from './paths.js';
+import type { StackVersions } from './versions.js';
+
+/**
+ * The native stack's Java artifacts, fetched from Maven Central with Maven (which verifies Central's
+ * checksums: `-C`), then checked against the kit's own sha256 lock (infra/native/artifacts.lock.json)
+ * before anything runs. Each component is assembled in a `.partial` folder and renamed into place only
+ * after its checksums match, so a failed or corrupt download is never used.
+ */
+
+export interface ArtifactComponent {
+  id: string;
+  /** Folder under the cache dir. */
+  dir: string;
+  /** Where it comes from, for the lock file and for people. */
+  source: string;
+  fetch(into: string, log: (line: string) => void): Promise<void>;
+}
+
+export class ArtifactError extends Error {
+  override name = 'ArtifactError';
+}
+
+export interface ArtifactLock {
+  $comment?: string;
+  components: Record<string, { source: string; files: Record<string, string> }>;
+}
+
+export function artifactComponents(paths: StackPaths, versions: StackVersions): ArtifactComponent[] {
+  const mavenCopy = (profile: string, properties: Record<string, string>) => async (into: string, log: (l: string) => void) => {
+    const args = ['-B', '-C', '-f', paths.mavenPom, '-P', profile, 'dependency:copy-dependencies', '-DincludeScope=runtime',
+      `-DoutputDirectory=${into}`, ...Object.entries(properties).map(([k, v]) => `-D${k}=${v}`)];
+    await runMaven(args, log);
+  };
+  const mavenArchive = (coordinates: string) => async (into: string, log: (l: string) => void) => {
+    await runMaven(['-B', '-C', 'dependency:get', `-Dartifact=${coordinates}`, '-Dtransitive=false'], log);
+    const archive = localRepositoryPath(coordinates);
+    await mkdir(into, { recursive: true });
+    await runCommand('tar', ['-xzf', archive, '-C', into], log);
+  };
+  return [
+    {
+      id: 'kafka',
+      dir: `kafka-${versions.kafka}`,
+      source: `Maven Central: org.apache.kafka:kafka_2.13:${versions.kafka}, org.apache.kafka:connect-runtime:${versions.kafka}, org.apache.logging.log4j:log4j-core+log4j-slf4j-impl:${versions.log4j} (with transitive dependencies)`,
+      fetch: mavenCopy('kafka', { 'kafka.version': versions.kafka, 'log4j.version': versions.log4j }),
+    },
+    {
+      id: 'debezium-jdbc',
+      dir: `debezium-jdbc-${versions.debeziumJdbc}`,
+      source: `Maven Central: io.debezium:debezium-connector-jdbc:${versions.debeziumJdbc}:tar.gz:plugin`,
+      fetch: mavenArchive(`io.debezium:debezium-connector-jdbc:${versions.debeziumJdbc}:tar.gz:plugin`),
+    },
+    {
+      id: 'apicurio-converter',
+      dir: `apicurio-converter-${versions.apicurio}`,
+      source: `Maven Central: io.apicurio:apicurio-registry-utils-converter:${versions.apicurio} (with transitive dependencies, minus the Kafka and slf4j jars the Connect worker provides)`,
+      // One plugin = one sub-folder of a plugin.path entry.
+      fetch: (into, log) => mavenCopy('apicurio-converter', { 'apicurio.version': versions.apicurio })(join(into, 'apicurio-converter'), log),
+    },
+    {
+      id: 'apicurio-registry',
+      dir: `apicurio-registry-${versions.apicurio}`,
+      source: `Maven Central: io.apicurio:apicurio-registry-app:${versions.apicurio}:tar.gz:all`,
+      fetch: mavenArchive(`io.apicurio:apicurio-registry-app:${versions.apicurio}:tar.gz:all`),
+    },
+  ];
+}
+
+/** `group:artifact:version:type:classifier` → its path in Maven's local repository. */
+export function localRepositoryPath(coordinates: string, repository = join(homedir(), '.m2/repository')): string {
+  const [group, artifact, version, type = 'jar', classifier] = coordinates.split(':');
+  if (!group || !artifact || !version) throw new ArtifactError(`Bad Maven coordinates: ${coordinates}`);
+  const file = `${artifact}-${version}${classifier ? `-${classifier}` : ''}.${type}`;
+  return join(repository, ...group.split('.'), artifact, version, file);
+}
+
+async function runMaven(args: string[], log: (line: string) => void): Promise<void> {
+  await runCommand('mvn', args, (line) => {
+    // Maven's own progress: one line per file downloaded; errors pass through.
+    if (/^\[ERROR\]|Downloaded from|BUILD/.test(line)) log(line.replace(/^\[INFO\] /, ''));
+  });
+}
+
+function runCommand(command: string, args: string[], log: (line: string) => void): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        log(line);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (error) => reject(new ArtifactError(`${command} could not run: ${error.message}`)));
+    child.on('close', (code) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new ArtifactError(`${command} ${args.slice(0, 6).join(' ')} … failed (exit ${code}): ${tail.slice(-3).join(' | ')}`)),
+    );
+  });
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+export async function hashTree(dir: string): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const file of await listFiles(dir)) result[file] = await sha256File(join(dir, file));
+  return result;
+}
+
+/** Compares a folder with its lock entry; returns the problems (empty when it matches exactly). */
+export function compareWithLock(actual: Record<string, string>, expected: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [file, sha] of Object.entries(expected)) {
+    if (!(file in actual)) problems.push(`missing ${file}`);
+    else if (actual[file] !== sha) problems.push(`checksum mismatch: ${file}`);
+  }
+  for (const file of Object.keys(actual)) if (!(file in expected)) problems.push(`unexpected file ${file}`);
+  return problems;
+}
+
+export async function readLock(path: string): Promise<ArtifactLock> {
+  if (!existsSync(path)) return { components: {} };
+  return JSON.parse(await readFile(path, 'utf8')) as ArtifactLock;
+}
+
+/**
+ * Makes sure every component is in the cache and matches the lock; fetches what is missing.
+ * With `updateLock` (maintainers, after changing a version) it records the fetched checksums instead.
+ */
+export async function ensureArtifacts(
+  paths: StackPaths,
+  versions: StackVersions,
+  options: { log: (line: string) => void; updateLock?: boolean },
+): Promise<Record<string, string>> {
+  const lock = await readLock(paths.artifactsLock);
+  const dirs: Record<string, string> = {};
+  let lockChanged = false;
+  for (const component of artifactComponents(paths, versions)) {
+    const finalDir = join(paths.cacheDir, component.dir);
+    const expected = lock.components[component.dir];
+    if (!expected && !options.updateLock) {
+      throw new ArtifactError(
+        `${component.id}: no checksums for ${component.dir} in infra/native/artifacts.lock.json — a version was changed without updating the lock (maintainers: npm run stack:lock)`,
+      );
+    }
+    if (existsSync(finalDir)) {
+      const problems = expected ? compareWithLock(await hashTree(finalDir), expected.files) : [];
+      if (problems.length === 0) {
+        dirs[component.id] = finalDir;
+        if (!expected) {
+          lock.components[component.dir] = { source: component.source, files: await hashTree(finalDir) };
+          lockChanged = true;
+        }
+        continue;
+      }
+      options.log(`${component.id}: cached copy does not match the lock (${problems[0]}) — fetching it again`);
+      await rm(finalDir, { recursive: true, force: true });
+    }
+    options.log(`${component.id}: fetching ${component.source}`);
+    const partialDir = `${finalDir}.partial`;
+    await rm(partialDir, { recursive: true, force: true });
+    await mkdir(partialDir, { recursive: true });
+    let downloaded = 0;
+    await component.fetch(partialDir, (line) => {
+      if (line.startsWith('Downloaded from')) {
+        downloaded += 1;
+        if (downloaded % 10 === 1) options.log(`${component.id}: downloading… (${downloaded} files so far)`);
+      } else if (/ERROR|FAIL/.test(line)) options.log(`${component.id}: ${line}`);
+    });
+    const actual = await hashTree(partialDir);
+    if (expected) {
+      const problems = compareWithLock(actual, expected.files);
+      if (problems.length > 0) {
+        await rm(partialDir, { recursive: true, force: true });
+        throw new ArtifactError(
+          `${component.id}: download does not match infra/native/artifacts.lock.json (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; +${problems.length - 3} more` : ''}) — not using it`,
+        );
+      }
+    } else {
+      lock.components[component.dir] = { source: component.source, files: actual };
+      lockChanged = true;
+    }
+    await rename(partialDir, finalDir);
+    options.log(`${component.id}: ready (${Object.keys(actual).length} files verified)`);
+    dirs[component.id] = finalDir;
+  }
+  if (lockChanged) {
+    lock.$comment =
+      'sha256 of every file of each native-stack component, as fetched from Maven Central (source says what). Written by `npm run stack:lock` after a version change; checked at every stack:up.';
+    await writeFile(paths.artifactsLock, `${JSON.stringify(lock, null, 2)}\n`);
+    options.log(`recorded checksums in ${relative(paths.repoRoot, paths.artifactsLock)}`);
+  }
+  return dirs;
+}

@@ -1,0 +1,182 @@
+import { mkdir } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { WorkshopConfig } from '@workshop/shared';
+import type { ServiceName } from '@workshop/shared/testing';
+import { ensureArtifacts } from './artifacts.js';
+import { serviceLogPath, stackPaths, type StackPaths } from './paths.js';
+import { probePostgres, probes } from './probes.js';
+import { logTail, portAnswers, runningPid, stopProcess } from './processes.js';
+import { nativeServices, postgresLogHint, type NativeService } from './services.js';
+import { readStackVersions } from './versions.js';
+import { preparePostgres, prepareSchemaRegistry } from './workshop-setup.js';
+
+/** `stack:up`, `stack:down`, `stack:status` for the native stack. */
+
+export class StackError extends Error {
+  override name = 'StackError';
+  constructor(
+    readonly service: ServiceName | 'artifacts',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Reporter = (line: string) => void;
+
+export function logPathOf(paths: StackPaths, service: NativeService): string {
+  return service.managed ? serviceLogPath(paths, service.name) : postgresLogHint();
+}
+
+function shortPath(paths: StackPaths, path: string): string {
+  return path.startsWith(paths.repoRoot) ? relative(paths.repoRoot, path) : path;
+}
+
+export interface UpResult {
+  started: ServiceName[];
+  alreadyRunning: ServiceName[];
+  seconds: number;
+}
+
+/**
+ * Brings every service up and waits until each really works. Idempotent: a service that already works
+ * is left alone, so a second `stack:up` returns in seconds.
+ */
+export async function stackUp(config: WorkshopConfig, report: Reporter, paths = stackPaths()): Promise<UpResult> {
+  const started: ServiceName[] = [];
+  const alreadyRunning: ServiceName[] = [];
+  const t0 = Date.now();
+  for (const dir of [paths.logsDir, paths.dataDir, paths.runDir, paths.configDir, paths.cacheDir]) await mkdir(dir, { recursive: true });
+
+  // Fast path: everything answers already.
+  const problems = await Promise.all(nativeServices.map((service) => probes[service.name](config)));
+  if (problems.every((problem) => problem === undefined)) {
+    return { started, alreadyRunning: nativeServices.map((s) => s.name), seconds: (Date.now() - t0) / 1000 };
+  }
+
+  const versions = readStackVersions();
+  let artifacts: Record<string, string>;
+  try {
+    artifacts = await ensureArtifacts(paths, versions, { log: (line) => report(`  ${line}`) });
+  } catch (error) {
+    throw new StackError('artifacts', `artifacts: ${(error as Error).message}`);
+  }
+
+  for (const [index, service] of nativeServices.entries()) {
+    // PostgreSQL may answer while the workshop database does not exist yet: then only prepare it.
+    const problem = service.name === 'postgres' ? await probePostgresServer(config) : problems[index];
+    if (problem === undefined) {
+      alreadyRunning.push(service.name);
+      if (service.name === 'postgres') await preparePostgres(config);
+      continue;
+    }
+    const logPath = shortPath(paths, logPathOf(paths, service));
+    const ours = service.managed ? runningPid(paths.runDir, service.name) : undefined;
+    if (ours === undefined) {
+      for (const port of service.ports) {
+        if (await portAnswers('127.0.0.1', port)) {
+          throw new StackError(
+            service.name,
+            `${service.name}: port ${port} is already taken by another process, and it is not a working ${service.name} — free it (ss -ltnp 'sport = :${port}') and run npm run stack:up again`,
+          );
+        }
+      }
+      report(`  ${service.name}: starting (log: ${logPath})`);
+      try {
+        await service.start({ paths, versions, config, artifacts });
+      } catch (error) {
+        throw new StackError(service.name, `${(error as Error).message} (log: ${logPath})`);
+      }
+      started.push(service.name);
+    } else {
+      report(`  ${service.name}: process ${ours} is running; waiting for it to answer`);
+    }
+    await waitUntilWorking(service, config, paths, report);
+    if (service.name === 'postgres') await preparePostgres(config);
+    if (service.name === 'schema-registry') await prepareSchemaRegistry(config);
+  }
+  return { started, alreadyRunning, seconds: (Date.now() - t0) / 1000 };
+}
+
+async function waitUntilWorking(service: NativeService, config: WorkshopConfig, paths: StackPaths, report: Reporter): Promise<void> {
+  const t0 = Date.now();
+  const deadline = t0 + service.startupTimeoutMs;
+  const logPath = logPathOf(paths, service);
+  let lastProblem = '';
+  let lastReport = t0;
+  for (;;) {
+    // Postgres is waited for with its own database absent: probe the server, not `workshop`.
+    lastProblem = (service.name === 'postgres' ? await probePostgresServer(config) : await probes[service.name](config)) ?? '';
+    if (!lastProblem) {
+      report(`  ${service.name}: up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      return;
+    }
+    if (service.managed && runningPid(paths.runDir, service.name) === undefined) {
+      throw new StackError(
+        service.name,
+        `${service.name} died while starting (log: ${shortPath(paths, logPath)}):\n${indent(await logTail(logPath))}`,
+      );
+    }
+    if (Date.now() > deadline) {
+      throw new StackError(
+        service.name,
+        `${service.name} did not work within ${service.startupTimeoutMs / 1000} s: ${lastProblem} (log: ${shortPath(paths, logPath)}):\n${indent(await logTail(logPath))}`,
+      );
+    }
+    if (Date.now() - lastReport > 10_000) {
+      report(`  ${service.name}: waiting… ${Math.round((Date.now() - t0) / 1000)} s`);
+      lastReport = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function probePostgresServer(config: WorkshopConfig): Promise<string | undefined> {
+  return probePostgres(config, 'postgres');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+/** Stops what the kit started, in reverse order. The machine's PostgreSQL is left running. */
+export async function stackDown(report: Reporter, paths = stackPaths()): Promise<ServiceName[]> {
+  const stopped: ServiceName[] = [];
+  for (const service of [...nativeServices].reverse()) {
+    if (!service.managed) continue;
+    const outcome = await stopProcess(paths.runDir, service.name);
+    if (outcome === 'stopped') {
+      stopped.push(service.name);
+      report(`  ${service.name}: stopped`);
+    }
+  }
+  return stopped;
+}
+
+export interface ServiceStatus {
+  service: ServiceName;
+  port: number;
+  pid: number | undefined;
+  working: boolean;
+  problem?: string;
+  log: string;
+}
+
+export async function stackStatus(config: WorkshopConfig, paths = stackPaths()): Promise<ServiceStatus[]> {
+  return Promise.all(
+    nativeServices.map(async (service) => {
+      const problem = await probes[service.name](config);
+      return {
+        service: service.name,
+        port: service.ports[0] ?? 0,
+        pid: service.managed ? runningPid(paths.runDir, service.name) : undefined,
+        working: problem === undefined,
+        problem,
+        log: shortPath(paths, logPathOf(paths, service)),
+      };
+    }),
+  );
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import pg from 'pg';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { TlsFiles, WorkshopConfig } from './config.js';
+
+/**
+ * Client factories: each takes the config and returns the library's own client, so a step's code shows
+ * kafkajs, pg or @clickhouse/client as they are documented. Nothing connects until it is used.
+ */
+
+function readTls(files: TlsFiles) {
+  return {
+    ca: files.caFile ? [readFileSync(files.caFile, 'utf8')] : undefined,
+    cert: files.certFile ? readFileSync(files.certFile, 'utf8') : undefined,
+    key: files.keyFile ? readFileSync(files.keyFile, 'utf8') : undefined,
+  };
+}
+
+export function kafkaClientConfig(config: WorkshopConfig, overrides: Partial<KafkaConfig> = {}): KafkaConfig {
+  const { kafka } = config;
+  return {
+    clientId: kafka.clientId,
+    brokers: kafka.brokers,
+    ssl: kafka.ssl ? readTls(kafka.ssl) : false,
+    sasl: kafka.sasl ? (kafka.sasl as SASLOptions) : undefined,
+    // kafkajs logs every retry at ERROR; a participant should see our hint, not a wall of JSON.
+    logLevel: logLevel.WARN,
+    ...overrides,
+  };
+}
+
+export function createKafka(config: WorkshopConfig, overrides: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka(kafkaClientConfig(config, overrides));
+}
+
+export function createSchemaRegistry(config: WorkshopConfig): SchemaRegistry {
+  const { url, auth } = config.schemaRegistry;
+  return new SchemaRegistry({ host: url, auth });
+}
+
+export function createPostgresPool(config: WorkshopConfig, options: { database?: string; max?: number } = {}): pg.Pool {
+  const { postgres } = config;
+  return new pg.Pool({
+    host: postgres.host,
+    port: postgres.port,
+    database: options.database ?? postgres.database,
+    user: postgres.user,
+    password: postgres.password,
+    ssl: postgres.ssl
+      ? {
+          rejectUnauthorized: postgres.ssl.rejectUnauthorized,
+          ca: postgres.ssl.caFile ? readFileSync(postgres.ssl.caFile, 'utf8') : undefined,
+        }
+      : false,
+    max: options.max ?? 4,
+  });
+}
+
+export function createClickHouse(config: WorkshopConfig, options: { database?: string; quiet?: boolean } = {}): ClickHouseClient {
+  const { clickhouse } = config;
+  return createClient({
+    url: clickhouse.url,
+    database: options.database ?? clickhouse.database,
+    username: clickhouse.username,
+    password: clickhouse.password,
+    // quiet: for probes, where "not answering" is an expected answer and not worth a stack trace.
+    log: options.quiet ? { level: ClickHouseLogLevel.OFF } : undefined,
+  });
+}

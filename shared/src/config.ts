@@ -1,0 +1,161 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { apicurioConfluentApiPath, defaultPorts, workshopNames } from './names.js';
+
+/**
+ * The kit's one configuration: read from the environment and an optional `.env` file, validated, typed.
+ * Only command-line edges call `loadConfig()`; libraries and steps receive a `WorkshopConfig` (style: kafkajs).
+ * Every default is the local stack (native or docker — same ports); a cloud profile (Aiven) sets the
+ * variables below, including TLS and SASL, from `.env`.
+ */
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const portFromEnv = z.coerce.number().int().min(1).max(65535);
+
+const rawEnvSchema = z.object({
+  KAFKA_BROKERS: z.string().min(1).default(`127.0.0.1:${defaultPorts.kafka}`),
+  KAFKA_CLIENT_ID: z.string().min(1).default('button-workshop'),
+  KAFKA_SSL: booleanFromEnv.default(false),
+  /** PEM files for TLS (Aiven: ca.pem, service.cert, service.key). */
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  KAFKA_SSL_CERT_FILE: z.string().optional(),
+  KAFKA_SSL_KEY_FILE: z.string().optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+
+  SCHEMA_REGISTRY_URL: z.url().default(`http://127.0.0.1:${defaultPorts.schemaRegistry}${apicurioConfluentApiPath}`),
+  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+
+  CONNECT_URL: z.url().default(`http://127.0.0.1:${defaultPorts.connect}`),
+  CONNECT_USERNAME: z.string().optional(),
+  CONNECT_PASSWORD: z.string().optional(),
+
+  PGHOST: z.string().min(1).default('127.0.0.1'),
+  PGPORT: portFromEnv.default(defaultPorts.postgres),
+  PGDATABASE: z.string().min(1).default(workshopNames.database),
+  PGUSER: z.string().min(1).default('postgres'),
+  PGPASSWORD: z.string().optional(),
+  PGSSLMODE: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  PGSSL_CA_FILE: z.string().optional(),
+
+  CLICKHOUSE_URL: z.url().default(`http://127.0.0.1:${defaultPorts.clickhouseHttp}`),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier').default(workshopNames.database),
+  CLICKHOUSE_USER: z.string().min(1).default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+
+  BUTTON_APP_HOST: z.string().min(1).default('127.0.0.1'),
+  BUTTON_APP_PORT: portFromEnv.default(defaultPorts.buttonApp),
+  GRAFANA_URL: z.url().default(`http://127.0.0.1:${defaultPorts.grafana}`),
+});
+
+export interface TlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+export interface WorkshopConfig {
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    ssl: false | TlsFiles;
+    sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  };
+  schemaRegistry: { url: string; auth?: { username: string; password: string } };
+  connect: { url: string; auth?: { username: string; password: string } };
+  postgres: {
+    host: string;
+    port: number;
+    database: string;
+    user: string;
+    password?: string;
+    ssl: false | { rejectUnauthorized: boolean; caFile?: string };
+  };
+  clickhouse: { url: string; database: string; username: string; password: string };
+  buttonApp: { host: string; port: number };
+  grafana: { url: string };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function credentials(username: string | undefined, password: string | undefined, what: string) {
+  if (username === undefined && password === undefined) return undefined;
+  if (!username || password === undefined) {
+    throw new ConfigError(`${what}: set both the username and the password, or neither`);
+  }
+  return { username, password };
+}
+
+/** Validates an environment (e.g. `process.env` merged with `.env`) into a `WorkshopConfig`. */
+export function parseConfig(env: Record<string, string | undefined>): WorkshopConfig {
+  const parsed = rawEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigError(`Invalid workshop configuration (environment or .env): ${problems}`);
+  }
+  const e = parsed.data;
+  const sasl = credentials(e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD, 'KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD');
+  if (sasl && !e.KAFKA_SASL_MECHANISM) throw new ConfigError('KAFKA_SASL_MECHANISM is required with SASL credentials');
+  return {
+    kafka: {
+      brokers: e.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),
+      clientId: e.KAFKA_CLIENT_ID,
+      ssl: e.KAFKA_SSL
+        ? { caFile: e.KAFKA_SSL_CA_FILE, certFile: e.KAFKA_SSL_CERT_FILE, keyFile: e.KAFKA_SSL_KEY_FILE }
+        : false,
+      sasl: sasl && e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, ...sasl } : undefined,
+    },
+    schemaRegistry: {
+      url: e.SCHEMA_REGISTRY_URL.replace(/\/+$/, ''),
+      auth: credentials(e.SCHEMA_REGISTRY_USERNAME, e.SCHEMA_REGISTRY_PASSWORD, 'SCHEMA_REGISTRY_USERNAME/PASSWORD'),
+    },
+    connect: {
+      url: e.CONNECT_URL.replace(/\/+$/, ''),
+      auth: credentials(e.CONNECT_USERNAME, e.CONNECT_PASSWORD, 'CONNECT_USERNAME/PASSWORD'),
+    },
+    postgres: {
+      host: e.PGHOST,
+      port: e.PGPORT,
+      database: e.PGDATABASE,
+      user: e.PGUSER,
+      password: e.PGPASSWORD,
+      ssl:
+        e.PGSSLMODE === 'disable'
+          ? false
+          : { rejectUnauthorized: e.PGSSLMODE === 'verify-full', caFile: e.PGSSL_CA_FILE },
+    },
+    clickhouse: {
+      url: e.CLICKHOUSE_URL.replace(/\/+$/, ''),
+      database: e.CLICKHOUSE_DATABASE,
+      username: e.CLICKHOUSE_USER,
+      password: e.CLICKHOUSE_PASSWORD,
+    },
+    buttonApp: { host: e.BUTTON_APP_HOST, port: e.BUTTON_APP_PORT },
+    grafana: { url: e.GRAFANA_URL.replace(/\/+$/, '') },
+  };
+}
+
+/**
+ * Reads `.env` (if present) under the real environment — a variable set in the shell wins over the file —
+ * and validates the result. Call it at a command's edge, never at import time.
+ */
+export function loadConfig(options: { envFile?: string; env?: NodeJS.ProcessEnv } = {}): WorkshopConfig {
+  const env = options.env ?? process.env;
+  const envFile = options.envFile ?? env.WORKSHOP_ENV_FILE ?? findEnvFile();
+  const fromFile = envFile && existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  return parseConfig({ ...fromFile, ...env });
+}
+
+/** The kit's `.env` sits at the repository root; steps run with their own folder as cwd. */
+function findEnvFile(): string | undefined {
+  const candidates = [`${process.cwd()}/.env`, `${process.cwd()}/../../.env`];
+  return candidates.find((candidate) => existsSync(candidate));
+}

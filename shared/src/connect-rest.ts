@@ -1,0 +1,103 @@
+import type { WorkshopConfig } from './config.js';
+
+/**
+ * A small client for Kafka Connect's REST API. Hand-written on purpose: the npm packages for it are
+ * unmaintained, and the API is a handful of JSON endpoints that a participant should see plainly
+ * (https://kafka.apache.org/documentation/#connect_rest).
+ */
+
+export interface ConnectorStatus {
+  name: string;
+  connector: { state: string; worker_id: string; trace?: string };
+  tasks: { id: number; state: string; worker_id: string; trace?: string }[];
+}
+
+export interface ConnectorPlugin {
+  class: string;
+  type: string;
+  version?: string;
+}
+
+export class ConnectRestError extends Error {
+  override name = 'ConnectRestError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ConnectRestClient {
+  readonly url: string;
+  listConnectors(): Promise<string[]>;
+  /** Creates the connector or replaces its config (PUT /connectors/{name}/config is idempotent). */
+  putConnectorConfig(name: string, config: Record<string, string>): Promise<void>;
+  getConnectorConfig(name: string): Promise<Record<string, string> | undefined>;
+  getConnectorStatus(name: string): Promise<ConnectorStatus | undefined>;
+  deleteConnector(name: string): Promise<boolean>;
+  listPlugins(options?: { connectorsOnly?: boolean }): Promise<ConnectorPlugin[]>;
+}
+
+export function createConnectRestClient(config: WorkshopConfig, fetchImpl: typeof fetch = fetch): ConnectRestClient {
+  const { url, auth } = config.connect;
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+
+  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    let response: Response;
+    try {
+      response = await fetchImpl(`${url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (cause) {
+      throw new ConnectRestError(
+        `Kafka Connect is not answering on ${url} — is the stack up? (npm run stack:status)`,
+        0,
+      );
+    }
+    const text = await response.text();
+    const json = text ? safeJson(text) : undefined;
+    if (response.status >= 400 && response.status !== 404) {
+      const detail = typeof json === 'object' && json && 'message' in json ? String(json.message) : text;
+      throw new ConnectRestError(`Kafka Connect ${method} ${path} → ${response.status}: ${detail}`, response.status);
+    }
+    return { status: response.status, json };
+  }
+
+  return {
+    url,
+    async listConnectors() {
+      return (await call('GET', '/connectors')).json as string[];
+    },
+    async putConnectorConfig(name, connectorConfig) {
+      await call('PUT', `/connectors/${encodeURIComponent(name)}/config`, connectorConfig);
+    },
+    async getConnectorConfig(name) {
+      const { status, json } = await call('GET', `/connectors/${encodeURIComponent(name)}/config`);
+      return status === 404 ? undefined : (json as Record<string, string>);
+    },
+    async getConnectorStatus(name) {
+      const { status, json } = await call('GET', `/connectors/${encodeURIComponent(name)}/status`);
+      return status === 404 ? undefined : (json as ConnectorStatus);
+    },
+    async deleteConnector(name) {
+      const { status } = await call('DELETE', `/connectors/${encodeURIComponent(name)}`);
+      return status !== 404;
+    },
+    async listPlugins(options = {}) {
+      const query = options.connectorsOnly === false ? '?connectorsOnly=false' : '';
+      return (await call('GET', `/connector-plugins${query}`)).json as ConnectorPlugin[];
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

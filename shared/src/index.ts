@@ -1,0 +1,10 @@
+export { workshopNames, workshopTopics, defaultPorts, apicurioConfluentApiPath } from './names.js';
+export { loadConfig, parseConfig, ConfigError, type WorkshopConfig, type TlsFiles } from './config.js';
+export { createKafka, kafkaClientConfig, createSchemaRegistry, createPostgresPool, createClickHouse } from './clients.js';
+export {
+  createConnectRestClient,
+  ConnectRestError,
+  type ConnectRestClient,
+  type ConnectorStatus,
+  type ConnectorPlugin,
+} from './connect-rest.js';
