@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { avroLogicalTypes } from './avro-logical-types.js';
 import pg from 'pg';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { TlsFiles, WorkshopConfig } from './config.js';
@@ -37,7 +38,11 @@ export function createKafka(config: WorkshopConfig, overrides: Partial<KafkaConf
 
 export function createSchemaRegistry(config: WorkshopConfig): SchemaRegistry {
   const { url, auth } = config.schemaRegistry;
-  return new SchemaRegistry({ host: url, auth });
+  return new SchemaRegistry(
+    { host: url, auth },
+    // Date ⇄ timestamp-millis (see avro-logical-types.ts).
+    { [SchemaType.AVRO]: { logicalTypes: avroLogicalTypes } },
+  );
 }
 
 export function createPostgresPool(config: WorkshopConfig, options: { database?: string; max?: number } = {}): pg.Pool {

@@ -35,6 +35,8 @@ const rawEnvSchema = z.object({
   CONNECT_URL: z.url().default(`http://127.0.0.1:${defaultPorts.connect}`),
   CONNECT_USERNAME: z.string().optional(),
   CONNECT_PASSWORD: z.string().optional(),
+  /** How Kafka Connect reaches PostgreSQL (inside docker-compose that is not 127.0.0.1). */
+  CONNECT_JDBC_URL: z.string().startsWith('jdbc:postgresql://').optional(),
 
   PGHOST: z.string().min(1).default('127.0.0.1'),
   PGPORT: portFromEnv.default(defaultPorts.postgres),
@@ -68,7 +70,12 @@ export interface WorkshopConfig {
     sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   };
   schemaRegistry: { url: string; auth?: { username: string; password: string } };
-  connect: { url: string; auth?: { username: string; password: string } };
+  connect: {
+    url: string;
+    auth?: { username: string; password: string };
+    /** JDBC URL of the workshop database as Kafka Connect's worker sees it. */
+    postgresJdbcUrl: string;
+  };
   postgres: {
     host: string;
     port: number;
@@ -120,6 +127,7 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
     connect: {
       url: e.CONNECT_URL.replace(/\/+$/, ''),
       auth: credentials(e.CONNECT_USERNAME, e.CONNECT_PASSWORD, 'CONNECT_USERNAME/PASSWORD'),
+      postgresJdbcUrl: e.CONNECT_JDBC_URL ?? `jdbc:postgresql://${e.PGHOST}:${e.PGPORT}/${e.PGDATABASE}`,
     },
     postgres: {
       host: e.PGHOST,

@@ -8,3 +8,4 @@ export {
   type ConnectorStatus,
   type ConnectorPlugin,
 } from './connect-rest.js';
+export { avroLogicalTypes } from './avro-logical-types.js';

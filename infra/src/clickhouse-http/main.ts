@@ -1,0 +1,58 @@
+/**
+ * The native stack's ClickHouse: chDB behind ClickHouse's HTTP interface (see server.ts for why).
+ *
+ *   tsx infra/src/clickhouse-http/main.ts --data .stack/data/clickhouse [--port 8123] [--host 127.0.0.1] [--database workshop]
+ *
+ * stdout goes to the stack's log file: one line when listening, one when stopped; never request contents.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { defaultPorts, workshopNames } from '@workshop/shared';
+import { createClickHouseHttpServer } from './server.js';
+
+const usage =
+  'usage: tsx infra/src/clickhouse-http/main.ts --data <dir> ' +
+  `[--port ${defaultPorts.clickhouseHttp}] [--host 127.0.0.1] [--database ${workshopNames.database}]`;
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string' },
+      port: { type: 'string', default: String(defaultPorts.clickhouseHttp) },
+      host: { type: 'string', default: '127.0.0.1' },
+      database: { type: 'string', default: workshopNames.database },
+    },
+  });
+  if (!values.data) throw new Error(`--data <dir> is required (where the tables live)\n${usage}`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}\n${usage}`);
+  return { dataPath: resolve(values.data), host: values.host, port, database: values.database };
+}
+
+async function main(): Promise<void> {
+  const options = readOptions();
+  const server = createClickHouseHttpServer(options);
+  const { url, engineVersion } = await server.listen();
+  console.log(`clickhouse-http listening on ${url} (chDB ${engineVersion}, data ${options.dataPath})`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal means "now": the running statement cannot be interrupted, only abandoned.
+    if (stopping) process.exit(1);
+    stopping = true;
+    server.close().then(
+      () => console.log(`clickhouse-http stopped (${signal})`),
+      (error: unknown) => {
+        console.log(`clickhouse-http stopped uncleanly (${signal}): ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`clickhouse-http: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
