@@ -9,3 +9,11 @@ export {
   type ConnectorPlugin,
 } from './connect-rest.js';
 export { avroLogicalTypes } from './avro-logical-types.js';
+export {
+  buttonActions,
+  unknownCountry,
+  buttonPressSchemaPath,
+  readButtonPressSchema,
+  type ButtonAction,
+  type ButtonPressEvent,
+} from './event.js';

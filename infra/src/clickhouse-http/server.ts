@@ -61,6 +61,12 @@ const controlParameters = new Set([
   'wait_end_of_query', 'stacktrace', 'client_protocol_version',
 ]);
 
+/**
+ * chDB starts its connections like clickhouse-local; these settings make them behave like a server's.
+ * implicit_select=1 would run a bare expression (`count()`) that a ClickHouse server rejects.
+ */
+const engineDefaults: Array<[string, string]> = [['implicit_select', '0']];
+
 export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions): ClickHouseHttpServer {
   const dataPath = resolvePath(options.dataPath);
   const host = options.host ?? '127.0.0.1';
@@ -288,7 +294,7 @@ function parseHttpQuery(search: URLSearchParams, req: IncomingMessage): HttpQuer
       throw new HttpError(400, `${native}=1 (ClickHouse's own compressed framing) is not supported here: use Content-Encoding / enable_http_compression=1 (gzip)`);
     }
   }
-  const settings = new Map<string, string>();
+  const settings = new Map<string, string>(engineDefaults);
   const params: Record<string, string> = {};
   for (const [key, value] of search) {
     if (key.startsWith('param_')) params[key.slice('param_'.length)] = value;
@@ -324,6 +330,8 @@ function toStatement(request: HttpQuery, body: Buffer): Statement {
   }
   const sql = urlQuery && body.length > 0 ? `${urlQuery}\n${body.toString('utf8')}` : urlQuery || body.toString('utf8');
   if (sql.trim() === '') throw new HttpError(400, 'Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)', '62');
+  // chDB takes SQL text as a C string: it would silently run only what comes before a NUL byte.
+  if (sql.includes('\0')) throw new HttpError(400, 'the statement contains a NUL byte, which chDB cannot take in SQL text (was the body compressed without a Content-Encoding header?)');
   return { kind: 'query', sql };
 }
 

@@ -1,18 +1,19 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
-import { exerciseSrcDir, exerciseTarget } from './exercise-target.js';
+import { resolve } from 'node:path';
+import { exerciseSrcDir } from './exercise-target.js';
 
 /**
  * vitest config for a step: `export default defineStepConfig(import.meta.dirname)`.
- * Under `WORKSHOP_TARGET=solution` every `../src/…` import in the step's tests resolves to
- * `solutions/NN/src/…`, so one test suite checks both the starter and the reference solution.
+ * For another target (exercise-target.ts) every `../src/…` import in the step's tests resolves to that
+ * target's `src/…`, so one test suite checks the starter, the reference solution and mistaken variants.
  */
 export function defineStepConfig(stepDir: string, overrides: { testTimeoutMs?: number } = {}): ViteUserConfig {
   const srcDir = exerciseSrcDir(stepDir);
   if (!existsSync(srcDir)) throw new Error(`No src folder to test at ${srcDir}`);
   return defineConfig({
     resolve: {
-      alias: exerciseTarget() === 'solution' ? [{ find: /^\.\.\/src\/(.*)$/, replacement: `${srcDir}/$1` }] : [],
+      alias: srcDir === resolve(stepDir, 'src') ? [] : [{ find: /^\.\.\/src\/(.*)$/, replacement: `${srcDir}/$1` }],
     },
     test: {
       include: ['test/**/*.test.ts'],

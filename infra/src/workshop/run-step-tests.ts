@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../native/paths.js';
+
+/** Runs one step's vitest suite against the starter or the solution and summarises the outcome. */
+
+export interface StepTestOutcome {
+  passed: number;
+  failed: number;
+  /** The first failing assertion's message (what a participant would read first). */
+  firstFailure?: string;
+  /** True when the first failure is a hint (HintError) rather than a bare assertion or crash. */
+  firstFailureIsHint: boolean;
+  /** vitest could not run the suite at all (e.g. a syntax error in a test). */
+  crashed: boolean;
+  seconds: number;
+}
+
+interface VitestJson {
+  numPassedTests: number;
+  numFailedTests: number;
+  numTotalTests: number;
+  testResults: { message?: string; assertionResults: { status: string; failureMessages: string[] }[] }[];
+}
+
+export async function runStepTests(
+  stepDir: string,
+  target: 'starter' | 'solution',
+  options: { extraEnv?: NodeJS.ProcessEnv; testNamePattern?: string } = {},
+): Promise<StepTestOutcome> {
+  const t0 = Date.now();
+  const outDir = await mkdtemp(join(tmpdir(), 'workshop-verify-'));
+  const outputFile = join(outDir, 'result.json');
+  try {
+    const args = ['run', '--reporter=json', `--outputFile=${outputFile}`];
+    if (options.testNamePattern) args.push('-t', options.testNamePattern);
+    const exitCode = await new Promise<number>((resolve) => {
+      const child = spawn(join(repoRoot, 'node_modules/.bin/vitest'), args, {
+        cwd: join(repoRoot, 'steps', stepDir),
+        env: { ...process.env, ...options.extraEnv, WORKSHOP_TARGET: target, FORCE_COLOR: '0', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr.resume();
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+    let report: VitestJson;
+    try {
+      report = JSON.parse(await readFile(outputFile, 'utf8')) as VitestJson;
+    } catch {
+      return { passed: 0, failed: 1, firstFailure: `vitest exited ${exitCode} without a report`, firstFailureIsHint: false, crashed: true, seconds: (Date.now() - t0) / 1000 };
+    }
+    const failures = report.testResults.flatMap((file) => [
+      ...(file.message ? [file.message] : []),
+      ...file.assertionResults.filter((a) => a.status === 'failed').flatMap((a) => a.failureMessages),
+    ]);
+    const firstFailure = failures[0];
+    const suiteErrors = report.testResults.filter((file) => file.message && file.assertionResults.length === 0).length;
+    return {
+      passed: report.numPassedTests,
+      failed: report.numFailedTests + suiteErrors,
+      firstFailure,
+      firstFailureIsHint: firstFailure !== undefined && /^HintError\b/.test(firstFailure.trim()),
+      crashed: report.numTotalTests === 0,
+      seconds: (Date.now() - t0) / 1000,
+    };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
