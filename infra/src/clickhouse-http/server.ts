@@ -79,27 +79,29 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
   let server: Server | undefined;
 
   async function execute(request: HttpQuery, statement: Statement): Promise<QueryResult> {
-    const { chdb, native } = engine!;
+    if (!engine) throw new HttpError(503, 'clickhouse-http is shutting down');
+    const { chdb, native } = engine;
     const named = request.sessionId === undefined ? undefined : namedSessions.get(request.sessionId);
     if (named?.timer) clearTimeout(named.timer);
     const session = named?.session ?? new chdb.Session(dataPath);
     try {
       // Database and settings are bound by the engine, like query parameters: nothing from the URL is
       // pasted into SQL text except setting names, which are checked to be plain identifiers.
-      await native.QueryAsyncConnection(session.connection, 'USE {db:Identifier}', 'TabSeparated', { db: request.database });
+      const { connection } = session;
+      await native.QueryAsyncConnection(connection, 'USE {db:Identifier}', 'TabSeparated', { db: request.database });
       if (request.settings.length > 0) {
         const assignments = request.settings.map(([name], i) => `${name} = {s${i}:String}`).join(', ');
         const values = Object.fromEntries(request.settings.map(([, value], i) => [`s${i}`, value]));
-        await native.QueryAsyncConnection(session.connection, `SET ${assignments}`, 'TabSeparated', values);
+        await native.QueryAsyncConnection(connection, `SET ${assignments}`, 'TabSeparated', values);
       }
       if (statement.kind === 'insert') {
         // The rows go to the engine as bytes, zero-copy, parsed by its own (parallel) input format.
-        const written = await native.InsertRawAsyncConnection(session.connection, statement.prefix, statement.data, false);
-        return { body: Buffer.alloc(0), rowsRead: 0, bytesRead: 0, rowsWritten: written.rowsWritten, bytesWritten: written.bytesWritten, elapsed: written.elapsed };
+        const written = await native.InsertRawAsyncConnection(connection, statement.prefix, statement.data, false);
+        return { ...noRows, body: Buffer.alloc(0), rowsWritten: written.rowsWritten, bytesWritten: written.bytesWritten, elapsed: written.elapsed };
       }
       const params = Object.keys(request.params).length > 0 ? request.params : undefined;
-      const result = await native.QueryAsyncConnection(session.connection, statement.sql, request.format, params);
-      return { body: Buffer.from(result.bytes), rowsRead: result.rowsRead, bytesRead: result.bytesRead, rowsWritten: 0, bytesWritten: 0, elapsed: result.elapsed };
+      const result = await native.QueryAsyncConnection(connection, statement.sql, request.format, params);
+      return { ...noRows, body: Buffer.from(result.bytes), rowsRead: result.rowsRead, bytesRead: result.bytesRead, elapsed: result.elapsed };
     } finally {
       if (request.sessionId === undefined) session.close();
       else keepNamedSession(request.sessionId, session, request.sessionTimeoutSeconds);
@@ -131,7 +133,7 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
       return;
     }
     if (url.pathname !== '/') {
-      throw new HttpError(404, `nothing at ${url.pathname}: this server answers ClickHouse's HTTP interface at / and /ping`);
+      throw new HttpError(404, `nothing at ${url.pathname}: this server speaks ClickHouse's HTTP interface at / and /ping`);
     }
     const request = parseHttpQuery(url.searchParams, req);
     const body = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
@@ -175,9 +177,10 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
         );
       }
       try {
-        await native.QueryAsyncConnection(anchor.connection, 'CREATE DATABASE IF NOT EXISTS {db:Identifier}', 'TabSeparated', { db: options.database });
+        const create = 'CREATE DATABASE IF NOT EXISTS {db:Identifier}';
+        await native.QueryAsyncConnection(anchor.connection, create, 'TabSeparated', { db: options.database });
         const info = await native.QueryAsyncConnection(anchor.connection, 'SELECT version(), timezone()', 'TabSeparated');
-        const [engineVersion = 'unknown', timezone = 'UTC'] = Buffer.from(info.bytes).toString('utf8').trim().split('\t');
+        const [engineVersion = 'unknown', timezone = 'UTC'] = Buffer.from(info.bytes).toString().trim().split('\t');
         engine = { chdb, native, anchor, timezone };
         const listening = createServer((req, res) => {
           handle(req, res).catch((error: unknown) => sendFailure(res, error));
@@ -189,8 +192,13 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
             resolve();
           });
         }).catch((error: unknown) => {
-          const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-          throw new Error(busy ? `port ${port} on ${host} is already in use — is ClickHouse (or the stack) already running? (npm run stack:status)` : `cannot listen on ${host}:${port}: ${messageOf(error)}`);
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+            throw new Error(`cannot listen on ${host}:${port}: ${messageOf(error)}`);
+          }
+          throw new Error(
+            `port ${port} on ${host} is already in use — is ClickHouse (or the stack) already running? ` +
+              '(npm run stack:status)',
+          );
         });
         server = listening;
         const { port: boundPort } = listening.address() as AddressInfo;
@@ -233,9 +241,22 @@ interface NativeQueryResult {
   bytesRead: number;
 }
 
+interface NativeInsertResult {
+  elapsed: number;
+  rowsWritten: number;
+  bytesWritten: number;
+}
+
 interface ChdbNative {
-  QueryAsyncConnection(connection: unknown, sql: string, format: string, params?: Record<string, string>): Promise<NativeQueryResult>;
-  InsertRawAsyncConnection(connection: unknown, prefix: string, data: Buffer, countLines: boolean): Promise<{ elapsed: number; rowsWritten: number; bytesWritten: number }>;
+  /** `params` are `{name:Type}` values in ClickHouse's text form, exactly as HTTP's `param_<name>`. */
+  QueryAsyncConnection(
+    connection: unknown,
+    sql: string,
+    format: string,
+    params?: Record<string, string>,
+  ): Promise<NativeQueryResult>;
+  /** Runs `prefix` (an INSERT … FORMAT x) with `data` as its rows. */
+  InsertRawAsyncConnection(connection: unknown, prefix: string, data: Buffer, countLines: boolean): Promise<NativeInsertResult>;
 }
 
 /**
@@ -251,7 +272,7 @@ function loadChdbNative(): ChdbNative {
   const native = loader.loadNative?.();
   if (typeof native?.QueryAsyncConnection !== 'function' || typeof native.InsertRawAsyncConnection !== 'function') {
     throw new Error(
-      `the installed chdb (${chdbEntry}) no longer has the native calls this server was written for (chdb 3.4.0): ` +
+      `the installed chdb (${chdbEntry}) lacks the native calls this server was written for (chdb 3.4.0): ` +
         'pin chdb to 3.4.0 in infra/package.json, or update infra/src/clickhouse-http/server.ts',
     );
   }
@@ -276,6 +297,8 @@ interface HttpQuery {
 
 type Statement = { kind: 'query'; sql: string } | { kind: 'insert'; prefix: string; data: Buffer };
 
+const noRows = { rowsRead: 0, bytesRead: 0, rowsWritten: 0, bytesWritten: 0 };
+
 interface QueryResult {
   body: Buffer;
   rowsRead: number;
@@ -287,11 +310,18 @@ interface QueryResult {
 
 function parseHttpQuery(search: URLSearchParams, req: IncomingMessage): HttpQuery {
   if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
-    throw new HttpError(400, 'multipart/form-data requests (use_multipart_params) are not supported here: send query parameters in the URL, the client\'s default');
+    throw new HttpError(
+      400,
+      "multipart/form-data (use_multipart_params) is not supported here: send query parameters in the URL (the client's default)",
+    );
   }
   for (const native of ['compress', 'decompress']) {
     if (search.get(native) === '1') {
-      throw new HttpError(400, `${native}=1 (ClickHouse's own compressed framing) is not supported here: use Content-Encoding / enable_http_compression=1 (gzip)`);
+      throw new HttpError(
+        400,
+        `${native}=1 (ClickHouse's own compressed framing) is not supported here: ` +
+          'use Content-Encoding and enable_http_compression=1 (gzip) instead',
+      );
     }
   }
   const settings = new Map<string, string>(engineDefaults);
@@ -299,7 +329,9 @@ function parseHttpQuery(search: URLSearchParams, req: IncomingMessage): HttpQuer
   for (const [key, value] of search) {
     if (key.startsWith('param_')) params[key.slice('param_'.length)] = value;
     else if (!controlParameters.has(key)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new HttpError(400, `unknown URL parameter ${JSON.stringify(key)}: not a setting name`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        throw new HttpError(400, `unknown URL parameter ${JSON.stringify(key)}: not a setting name`);
+      }
       settings.set(key, value);
     }
   }
@@ -328,10 +360,16 @@ function toStatement(request: HttpQuery, body: Buffer): Statement {
   if (urlQuery && body.length > 0 && /^\s*INSERT\b/i.test(urlQuery) && Object.keys(request.params).length === 0) {
     return { kind: 'insert', prefix: urlQuery, data: body };
   }
-  const sql = urlQuery && body.length > 0 ? `${urlQuery}\n${body.toString('utf8')}` : urlQuery || body.toString('utf8');
+  const sql = [urlQuery, body.toString('utf8')].filter((part) => part.length > 0).join('\n');
   if (sql.trim() === '') throw new HttpError(400, 'Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)', '62');
   // chDB takes SQL text as a C string: it would silently run only what comes before a NUL byte.
-  if (sql.includes('\0')) throw new HttpError(400, 'the statement contains a NUL byte, which chDB cannot take in SQL text (was the body compressed without a Content-Encoding header?)');
+  if (sql.includes('\0')) {
+    throw new HttpError(
+      400,
+      'the statement contains a NUL byte, which chDB cannot take in SQL text ' +
+        '(was the body compressed without a Content-Encoding header?)',
+    );
+  }
   return { kind: 'query', sql };
 }
 
@@ -345,7 +383,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   };
   const decompressor = encoding === 'identity' ? undefined : decompressors[encoding];
   if (encoding !== 'identity' && !decompressor) {
-    throw new HttpError(415, `Content-Encoding ${encoding} is not supported here: send gzip, deflate, br or an uncompressed body`);
+    throw new HttpError(415, `Content-Encoding ${encoding} is not supported here: send gzip, deflate, br or no encoding`);
   }
   const source: Readable = decompressor ? pipeline(req, decompressor(), () => {}) : req;
   const chunks: Buffer[] = [];
@@ -354,7 +392,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > maxRequestBodyBytes) {
-        throw new HttpError(413, `request body over ${maxRequestBodyBytes / 1024 / 1024} MiB: insert in smaller batches`);
+        throw new HttpError(413, `request body over ${maxRequestBodyBytes / 2 ** 20} MiB: insert in smaller batches`);
       }
       chunks.push(chunk);
     }
@@ -390,6 +428,11 @@ function sendFailure(res: ServerResponse, error: unknown): void {
   res.end(`${message}\n`);
 }
 
+const badRequestTypes = new Set([
+  'SYNTAX_ERROR', 'TYPE_MISMATCH', 'INCORRECT_DATA', 'BAD_ARGUMENTS', 'ILLEGAL_TYPE_OF_ARGUMENT',
+  'NUMBER_OF_ARGUMENTS_DOESNT_MATCH', 'UNKNOWN_QUERY_PARAMETER',
+]);
+
 /** The engine's message as ClickHouse sends it, with roughly ClickHouse's choice of HTTP status. */
 function engineFailure(message: string): { status: number; message: string; exceptionCode?: string } {
   const match = /Code: (\d+)\.[\s\S]*?\(([A-Z][A-Z0-9_]+)\)/.exec(message);
@@ -398,7 +441,7 @@ function engineFailure(message: string): { status: number; message: string; exce
   const status =
     type.startsWith('UNKNOWN_') ? 404
     : type === 'READONLY' || type === 'ACCESS_DENIED' ? 403
-    : type === 'SYNTAX_ERROR' || type.startsWith('CANNOT_PARSE') || ['TYPE_MISMATCH', 'INCORRECT_DATA', 'BAD_ARGUMENTS', 'ILLEGAL_TYPE_OF_ARGUMENT', 'NUMBER_OF_ARGUMENTS_DOESNT_MATCH'].includes(type) ? 400
+    : type.startsWith('CANNOT_PARSE') || badRequestTypes.has(type) ? 400
     : 500;
   return { status, message, exceptionCode: code };
 }
