@@ -77,9 +77,10 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
       id: '22222222-2222-4222-8222-222222222222',
     });
     expect(byId).toEqual([{ country: 'DE' }]);
-    const since = await rows<{ n: number }>('SELECT count() AS n FROM presses WHERE pressed_at >= {since:DateTime64(3)}', {
-      since: new Date('2026-03-04T05:06:07.090Z'),
-    });
+    const since = await rows<{ n: number }>(
+      'SELECT count() AS n FROM presses WHERE pressed_at >= {since:DateTime64(3)}',
+      { since: new Date('2026-03-04T05:06:07.090Z') },
+    );
     expect(since).toEqual([{ n: 1 }]);
     const awkward = "it's a \\ back\tslash\nand 'quotes'";
     expect(await rows('SELECT {s:String} AS s, {a:Array(String)} AS a', { s: awkward, a: [awkward] })).toEqual([
@@ -143,7 +144,11 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
     expect(await new Response(exec.stream as unknown as ReadableStream).text()).toBe('42\n');
 
     const setting = "SELECT getSetting('max_threads') AS max_threads";
-    const tuned = await client.query({ query: setting, format: 'JSONEachRow', clickhouse_settings: { max_threads: 7 } });
+    const tuned = await client.query({
+      query: setting,
+      format: 'JSONEachRow',
+      clickhouse_settings: { max_threads: 7 },
+    });
     expect(await tuned.json()).toEqual([{ max_threads: 7 }]);
     expect(await rows(setting)).not.toEqual([{ max_threads: 7 }]);
   });
@@ -190,7 +195,8 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
     await expect(failure).rejects.toMatchObject({ code: '60', type: 'UNKNOWN_TABLE' });
     await expect(failure).rejects.toThrow(/Unknown table expression identifier 'no_such_table'/);
     // chDB alone would run a bare expression (implicit_select); a ClickHouse server does not.
-    await expect(client.query({ query: 'count()', format: 'JSONEachRow' })).rejects.toMatchObject({ type: 'SYNTAX_ERROR' });
+    const bare = client.query({ query: 'count()', format: 'JSONEachRow' });
+    await expect(bare).rejects.toMatchObject({ type: 'SYNTAX_ERROR' });
     await expect(client.command({ query: 'CREATE TABLE broken (x NoSuchType) ENGINE = Memory' })).rejects.toThrow(
       /Unknown data type family: NoSuchType/,
     );

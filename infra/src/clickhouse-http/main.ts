@@ -1,7 +1,7 @@
 /**
  * The native stack's ClickHouse: chDB behind ClickHouse's HTTP interface (see server.ts for why).
  *
- *   tsx infra/src/clickhouse-http/main.ts --data .stack/data/clickhouse [--port 8123] [--host 127.0.0.1] [--database workshop]
+ *   tsx infra/src/clickhouse-http/main.ts --data <dir> [--port 8123] [--host 127.0.0.1] [--database workshop]
  *
  * stdout goes to the stack's log file: one line when listening, one when stopped; never request contents.
  */
@@ -25,7 +25,9 @@ function readOptions() {
   });
   if (!values.data) throw new Error(`--data <dir> is required (where the tables live)\n${usage}`);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}\n${usage}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be a port number, got ${values.port}\n${usage}`);
+  }
   return { dataPath: resolve(values.data), host: values.host, port, database: values.database };
 }
 
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     server.close().then(
       () => console.log(`clickhouse-http stopped (${signal})`),
       (error: unknown) => {
-        console.log(`clickhouse-http stopped uncleanly (${signal}): ${error instanceof Error ? error.message : String(error)}`);
+        console.log(`clickhouse-http stopped uncleanly (${signal}): ${messageOf(error)}`);
         process.exitCode = 1;
       },
     );
@@ -52,7 +54,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 main().catch((error: unknown) => {
-  console.error(`clickhouse-http: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`clickhouse-http: ${messageOf(error)}`);
   process.exitCode = 1;
 });

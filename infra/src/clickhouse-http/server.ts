@@ -97,11 +97,13 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
       if (statement.kind === 'insert') {
         // The rows go to the engine as bytes, zero-copy, parsed by its own (parallel) input format.
         const written = await native.InsertRawAsyncConnection(connection, statement.prefix, statement.data, false);
-        return { ...noRows, body: Buffer.alloc(0), rowsWritten: written.rowsWritten, bytesWritten: written.bytesWritten, elapsed: written.elapsed };
+        const { rowsWritten, bytesWritten, elapsed } = written;
+        return { ...noRows, body: Buffer.alloc(0), rowsWritten, bytesWritten, elapsed };
       }
       const params = Object.keys(request.params).length > 0 ? request.params : undefined;
       const result = await native.QueryAsyncConnection(connection, statement.sql, request.format, params);
-      return { ...noRows, body: Buffer.from(result.bytes), rowsRead: result.rowsRead, bytesRead: result.bytesRead, elapsed: result.elapsed };
+      const { rowsRead, bytesRead, elapsed } = result;
+      return { ...noRows, body: Buffer.from(result.bytes), rowsRead, bytesRead, elapsed };
     } finally {
       if (request.sessionId === undefined) session.close();
       else keepNamedSession(request.sessionId, session, request.sessionTimeoutSeconds);
@@ -133,7 +135,7 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
       return;
     }
     if (url.pathname !== '/') {
-      throw new HttpError(404, `nothing at ${url.pathname}: this server speaks ClickHouse's HTTP interface at / and /ping`);
+      throw new HttpError(404, `nothing at ${url.pathname}: ClickHouse's HTTP interface is at / (and /ping)`);
     }
     const request = parseHttpQuery(url.searchParams, req);
     const body = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
@@ -179,7 +181,8 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
       try {
         const create = 'CREATE DATABASE IF NOT EXISTS {db:Identifier}';
         await native.QueryAsyncConnection(anchor.connection, create, 'TabSeparated', { db: options.database });
-        const info = await native.QueryAsyncConnection(anchor.connection, 'SELECT version(), timezone()', 'TabSeparated');
+        const about = 'SELECT version(), timezone()';
+        const info = await native.QueryAsyncConnection(anchor.connection, about, 'TabSeparated');
         const [engineVersion = 'unknown', timezone = 'UTC'] = Buffer.from(info.bytes).toString().trim().split('\t');
         engine = { chdb, native, anchor, timezone };
         const listening = createServer((req, res) => {
@@ -256,7 +259,12 @@ interface ChdbNative {
     params?: Record<string, string>,
   ): Promise<NativeQueryResult>;
   /** Runs `prefix` (an INSERT … FORMAT x) with `data` as its rows. */
-  InsertRawAsyncConnection(connection: unknown, prefix: string, data: Buffer, countLines: boolean): Promise<NativeInsertResult>;
+  InsertRawAsyncConnection(
+    connection: unknown,
+    prefix: string,
+    data: Buffer,
+    countLines: boolean,
+  ): Promise<NativeInsertResult>;
 }
 
 /**
@@ -312,7 +320,8 @@ function parseHttpQuery(search: URLSearchParams, req: IncomingMessage): HttpQuer
   if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
     throw new HttpError(
       400,
-      "multipart/form-data (use_multipart_params) is not supported here: send query parameters in the URL (the client's default)",
+      'multipart/form-data (use_multipart_params) is not supported here: ' +
+        "send query parameters in the URL (the client's default)",
     );
   }
   for (const native of ['compress', 'decompress']) {
@@ -383,7 +392,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   };
   const decompressor = encoding === 'identity' ? undefined : decompressors[encoding];
   if (encoding !== 'identity' && !decompressor) {
-    throw new HttpError(415, `Content-Encoding ${encoding} is not supported here: send gzip, deflate, br or no encoding`);
+    throw new HttpError(415, `Content-Encoding ${encoding} is not supported here: use gzip, deflate, br or none`);
   }
   const source: Readable = decompressor ? pipeline(req, decompressor(), () => {}) : req;
   const chunks: Buffer[] = [];
@@ -439,9 +448,9 @@ function engineFailure(message: string): { status: number; message: string; exce
   if (!match) return { status: 500, message };
   const [, code, type = ''] = match;
   const status =
-    type.startsWith('UNKNOWN_') ? 404
+    type.startsWith('CANNOT_PARSE') || badRequestTypes.has(type) ? 400
+    : type.startsWith('UNKNOWN_') ? 404
     : type === 'READONLY' || type === 'ACCESS_DENIED' ? 403
-    : type.startsWith('CANNOT_PARSE') || badRequestTypes.has(type) ? 400
     : 500;
   return { status, message, exceptionCode: code };
 }
