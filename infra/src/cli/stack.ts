@@ -4,22 +4,12 @@ import { resetWorkshop } from '../stack-reset/reset.js';
 import { ensureArtifacts } from '../native/artifacts.js';
 import { stackPaths } from '../native/paths.js';
 import { readStackVersions } from '../native/versions.js';
-import { paint, runCommand, table } from './output.js';
+import { paint, runCommand } from './output.js';
+import { printStatus } from './stack-status.js';
 
 /** npm run stack:up | stack:down | stack:status | stack:reset (and stack:lock for maintainers). */
 
 const usage = 'usage: tsx infra/src/cli/stack.ts up|down|status|reset|lock';
-
-export async function printStatus(): Promise<boolean> {
-  const statuses = await stackStatus(loadConfig());
-  const rows = [['service', 'port', 'pid', 'state', 'log']];
-  for (const s of statuses) {
-    rows.push([s.service, String(s.port), s.pid ? String(s.pid) : '-', s.working ? 'up' : 'down', s.log]);
-  }
-  console.log(table(rows));
-  for (const s of statuses.filter((status) => !status.working)) console.log(paint('dim', `  ${s.service}: ${s.problem}`));
-  return statuses.every((s) => s.working);
-}
 
 async function main(): Promise<void> {
   const command = process.argv[2];
@@ -28,7 +18,7 @@ async function main(): Promise<void> {
     case 'up': {
       console.log('Starting the native stack (Kafka, schema registry, Kafka Connect, PostgreSQL, ClickHouse)…');
       const result = await stackUp(loadConfig(), report);
-      await printStatus();
+      await printStatus(loadConfig());
       const what = result.started.length ? `started ${result.started.join(', ')}` : 'everything was already running';
       console.log(paint('green', `✓ stack up in ${result.seconds.toFixed(1)} s — ${what}`));
       return;
@@ -39,7 +29,7 @@ async function main(): Promise<void> {
       return;
     }
     case 'status': {
-      const allUp = await printStatus();
+      const allUp = await printStatus(loadConfig());
       console.log(allUp ? paint('green', '✓ every service works') : paint('yellow', '! some services are down — npm run stack:up'));
       if (!allUp) process.exitCode = 1;
       return;

@@ -75,7 +75,8 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
   // A connection carries the current database, SET settings and query parameters. HTTP requests are
   // stateless, so each request gets a fresh connection (about 1 ms); `session_id` keeps one instead.
   const namedSessions = new Map<string, { session: Session; timer?: NodeJS.Timeout }>();
-  let engine: { chdb: typeof import('chdb'); native: ChdbNative; anchor: Session; timezone: string } | undefined;
+  let engine: { chdb: typeof import('chdb'); native: ChdbNative; anchor: Session } | undefined;
+  let timezone = 'UTC';
   let server: Server | undefined;
 
   async function execute(request: HttpQuery, statement: Statement): Promise<QueryResult> {
@@ -111,7 +112,6 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
   }
 
   function keepNamedSession(id: string, session: Session, timeoutSeconds: number): void {
-    const entry: { session: Session; timer?: NodeJS.Timeout } = { session };
     const timer = setTimeout(() => {
       // Through the queue: a connection must never be closed while a query runs on it.
       void queue.run(async () => {
@@ -121,8 +121,7 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
       });
     }, timeoutSeconds * 1000);
     timer.unref();
-    entry.timer = timer;
-    namedSessions.set(id, entry);
+    namedSessions.set(id, { session, timer });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -153,7 +152,7 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
       'Content-Type': contentTypeOf(format),
       'Content-Length': payload.length,
       'X-ClickHouse-Summary': JSON.stringify(summaryOf(result)),
-      'X-ClickHouse-Timezone': engine!.timezone,
+      'X-ClickHouse-Timezone': timezone,
       ...(format ? { 'X-ClickHouse-Format': format } : {}),
       ...(encoding ? { 'Content-Encoding': encoding } : {}),
     });
@@ -183,8 +182,9 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
         await native.QueryAsyncConnection(anchor.connection, create, 'TabSeparated', { db: options.database });
         const about = 'SELECT version(), timezone()';
         const info = await native.QueryAsyncConnection(anchor.connection, about, 'TabSeparated');
-        const [engineVersion = 'unknown', timezone = 'UTC'] = Buffer.from(info.bytes).toString().trim().split('\t');
-        engine = { chdb, native, anchor, timezone };
+        const [engineVersion = 'unknown', engineTimezone] = Buffer.from(info.bytes).toString().trim().split('\t');
+        timezone = engineTimezone ?? timezone;
+        engine = { chdb, native, anchor };
         const listening = createServer((req, res) => {
           handle(req, res).catch((error: unknown) => sendFailure(res, error));
         });

@@ -154,12 +154,12 @@ export async function readLock(path: string): Promise<ArtifactLock> {
 export async function ensureArtifacts(
   paths: StackPaths,
   versions: StackVersions,
-  options: { log: (line: string) => void; updateLock?: boolean },
+  options: { log: (line: string) => void; updateLock?: boolean; components?: ArtifactComponent[] },
 ): Promise<Record<string, string>> {
   const lock = await readLock(paths.artifactsLock);
   const dirs: Record<string, string> = {};
   let lockChanged = false;
-  for (const component of artifactComponents(paths, versions)) {
+  for (const component of options.components ?? artifactComponents(paths, versions)) {
     const finalDir = join(paths.cacheDir, component.dir);
     const expected = lock.components[component.dir];
     if (!expected && !options.updateLock) {

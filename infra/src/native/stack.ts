@@ -42,29 +42,43 @@ export interface UpResult {
  * Brings every service up and waits until each really works. Idempotent: a service that already works
  * is left alone, so a second `stack:up` returns in seconds.
  */
-export async function stackUp(config: WorkshopConfig, report: Reporter, paths = stackPaths()): Promise<UpResult> {
+export interface StackOptions {
+  paths?: StackPaths;
+  /** The services to bring up, in order (tests pass stand-ins). */
+  services?: NativeService[];
+  probe?: (service: ServiceName, config: WorkshopConfig) => Promise<string | undefined>;
+  /** Fetch and verify the Java artifacts first (off for stand-in services in tests). */
+  artifacts?: boolean;
+}
+
+export async function stackUp(config: WorkshopConfig, report: Reporter, options: StackOptions = {}): Promise<UpResult> {
+  const paths = options.paths ?? stackPaths();
+  const services = options.services ?? nativeServices;
+  const probe = options.probe ?? ((service: ServiceName, c: WorkshopConfig) => probes[service](c));
   const started: ServiceName[] = [];
   const alreadyRunning: ServiceName[] = [];
   const t0 = Date.now();
   for (const dir of [paths.logsDir, paths.dataDir, paths.runDir, paths.configDir, paths.cacheDir]) await mkdir(dir, { recursive: true });
 
   // Fast path: everything answers already.
-  const problems = await Promise.all(nativeServices.map((service) => probes[service.name](config)));
+  const problems = await Promise.all(services.map((service) => probe(service.name, config)));
   if (problems.every((problem) => problem === undefined)) {
-    return { started, alreadyRunning: nativeServices.map((s) => s.name), seconds: (Date.now() - t0) / 1000 };
+    return { started, alreadyRunning: services.map((s) => s.name), seconds: (Date.now() - t0) / 1000 };
   }
 
   const versions = readStackVersions();
-  let artifacts: Record<string, string>;
-  try {
-    artifacts = await ensureArtifacts(paths, versions, { log: (line) => report(`  ${line}`) });
-  } catch (error) {
-    throw new StackError('artifacts', `artifacts: ${(error as Error).message}`);
+  let artifacts: Record<string, string> = {};
+  if (options.artifacts !== false) {
+    try {
+      artifacts = await ensureArtifacts(paths, versions, { log: (line) => report(`  ${line}`) });
+    } catch (error) {
+      throw new StackError('artifacts', `artifacts: ${(error as Error).message}`);
+    }
   }
 
-  for (const [index, service] of nativeServices.entries()) {
+  for (const [index, service] of services.entries()) {
     // PostgreSQL may answer while the workshop database does not exist yet: then only prepare it.
-    const problem = service.name === 'postgres' ? await probePostgresServer(config) : problems[index];
+    const problem = service.name === 'postgres' && !options.probe ? await probePostgresServer(config) : problems[index];
     if (problem === undefined) {
       alreadyRunning.push(service.name);
       if (service.name === 'postgres') await preparePostgres(config);
@@ -91,14 +105,20 @@ export async function stackUp(config: WorkshopConfig, report: Reporter, paths = 
     } else {
       report(`  ${service.name}: process ${ours} is running; waiting for it to answer`);
     }
-    await waitUntilWorking(service, config, paths, report);
+    await waitUntilWorking(service, config, paths, report, probe);
     if (service.name === 'postgres') await preparePostgres(config);
     if (service.name === 'schema-registry') await prepareSchemaRegistry(config);
   }
   return { started, alreadyRunning, seconds: (Date.now() - t0) / 1000 };
 }
 
-async function waitUntilWorking(service: NativeService, config: WorkshopConfig, paths: StackPaths, report: Reporter): Promise<void> {
+async function waitUntilWorking(
+  service: NativeService,
+  config: WorkshopConfig,
+  paths: StackPaths,
+  report: Reporter,
+  probe: (service: ServiceName, config: WorkshopConfig) => Promise<string | undefined>,
+): Promise<void> {
   const t0 = Date.now();
   const deadline = t0 + service.startupTimeoutMs;
   const logPath = logPathOf(paths, service);
@@ -106,7 +126,7 @@ async function waitUntilWorking(service: NativeService, config: WorkshopConfig, 
   let lastReport = t0;
   for (;;) {
     // Postgres is waited for with its own database absent: probe the server, not `workshop`.
-    lastProblem = (service.name === 'postgres' ? await probePostgresServer(config) : await probes[service.name](config)) ?? '';
+    lastProblem = (service.name === 'postgres' ? await probePostgresServer(config) : await probe(service.name, config)) ?? '';
     if (!lastProblem) {
       report(`  ${service.name}: up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return;
@@ -143,9 +163,10 @@ function indent(text: string): string {
 }
 
 /** Stops what the kit started, in reverse order. The machine's PostgreSQL is left running. */
-export async function stackDown(report: Reporter, paths = stackPaths()): Promise<ServiceName[]> {
+export async function stackDown(report: Reporter, options: Pick<StackOptions, 'paths' | 'services'> = {}): Promise<ServiceName[]> {
+  const paths = options.paths ?? stackPaths();
   const stopped: ServiceName[] = [];
-  for (const service of [...nativeServices].reverse()) {
+  for (const service of [...(options.services ?? nativeServices)].reverse()) {
     if (!service.managed) continue;
     const outcome = await stopProcess(paths.runDir, service.name);
     if (outcome === 'stopped') {
