@@ -63,12 +63,13 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
         { id: '22222222-2222-4222-8222-222222222222', pressed_at: millis, country: 'DE' },
       ],
     });
-    const stored = await rows<{ ms: number; text: string }>(
+    // 64-bit integers come quoted in JSON, as from a ClickHouse server (output_format_json_quote_64bit_integers=1).
+    const stored = await rows<{ ms: string; text: string }>(
       'SELECT toUnixTimestamp64Milli(pressed_at) AS ms, toString(pressed_at) AS text FROM presses ORDER BY pressed_at',
     );
     expect(stored).toEqual([
-      { ms: Date.parse(iso), text: '2026-03-04 05:06:07.089' },
-      { ms: millis, text: '2026-03-04 05:06:08.001' },
+      { ms: String(Date.parse(iso)), text: '2026-03-04 05:06:07.089' },
+      { ms: String(millis), text: '2026-03-04 05:06:08.001' },
     ]);
   });
 
@@ -81,7 +82,7 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
       'SELECT count() AS n FROM presses WHERE pressed_at >= {since:DateTime64(3)}',
       { since: new Date('2026-03-04T05:06:07.090Z') },
     );
-    expect(since).toEqual([{ n: 1 }]);
+    expect(since).toEqual([{ n: '1' }]);
     const awkward = "it's a \\ back\tslash\nand 'quotes'";
     expect(await rows('SELECT {s:String} AS s, {a:Array(String)} AS a', { s: awkward, a: [awkward] })).toEqual([
       { s: awkward, a: [awkward] },
@@ -128,8 +129,8 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
        GROUP BY country, minute ORDER BY minute`,
     );
     expect(perMinute).toEqual([
-      { country: 'FI', minute: '2026-03-04 06:00:00.000', presses: 2 },
-      { country: 'FI', minute: '2026-03-04 06:01:00.000', presses: 1 },
+      { country: 'FI', minute: '2026-03-04 06:00:00.000', presses: '2' },
+      { country: 'FI', minute: '2026-03-04 06:01:00.000', presses: '1' },
     ]);
   });
 
@@ -224,13 +225,13 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
     const readOnlyGet = await fetch(`${url}/?query=${encodeURIComponent('DROP TABLE workshop.presses')}`);
     expect(readOnlyGet.status).toBe(403);
 
-    expect(await rows('SELECT count() AS n FROM presses')).toEqual([{ n: 5 }]);
+    expect(await rows('SELECT count() AS n FROM presses')).toEqual([{ n: '5' }]);
   });
 
   it('keeps the data across a close and a re-open on the same data path', async () => {
     await stop();
     await start();
-    expect(await rows('SELECT count() AS n FROM presses')).toEqual([{ n: 5 }]);
-    expect(await rows('SELECT sum(presses) AS n FROM presses_per_minute')).toEqual([{ n: 3 }]);
+    expect(await rows('SELECT count() AS n FROM presses')).toEqual([{ n: '5' }]);
+    expect(await rows('SELECT sum(presses) AS n FROM presses_per_minute')).toEqual([{ n: '3' }]);
   });
 });

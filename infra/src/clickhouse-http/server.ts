@@ -65,7 +65,12 @@ const controlParameters = new Set([
  * chDB starts its connections like clickhouse-local; these settings make them behave like a server's.
  * implicit_select=1 would run a bare expression (`count()`) that a ClickHouse server rejects.
  */
-const engineDefaults: Array<[string, string]> = [['implicit_select', '0']];
+const engineDefaults: Array<[string, string]> = [
+  ['implicit_select', '0'],
+  // A ClickHouse server quotes (U)Int64 in JSON formats by default; chDB does not. Match the server, so code
+  // written against the native stack reads `count()` the same way on the docker and cloud stacks.
+  ['output_format_json_quote_64bit_integers', '1'],
+];
 
 export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions): ClickHouseHttpServer {
   const dataPath = resolvePath(options.dataPath);

@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { createKafka, loadConfig, workshopNames } from '@workshop/shared';
+import { runPressCounter, type PressesByCountry } from './press-counter.js';
+import { showPressTable } from './press-table.js';
+
+/** npm start [-- --group <id> | --from-scratch]: live presses per country from button_presses_json. Ctrl-C stops. */
+const { values } = parseArgs({
+  options: { group: { type: 'string', default: 'press-counter' }, 'from-scratch': { type: 'boolean', default: false } },
+});
+// A group continues from its committed offsets; a brand-new group reads the topic from its start.
+const groupId = values['from-scratch'] ? `press-counter-${Date.now()}` : values.group;
+
+const kafka = createKafka(loadConfig());
+const consumer = kafka.consumer({ groupId });
+const presses: PressesByCountry = new Map();
+const stopTable = showPressTable(
+  presses,
+  process.stdout,
+  `Presses per country in ${workshopNames.jsonTopic} — consumer group "${groupId}" (Ctrl-C stops)`,
+);
+
+async function stop(exitCode: number): Promise<void> {
+  stopTable();
+  // Leaving the group at once hands its partitions to the other members without waiting for a timeout.
+  await consumer.disconnect();
+  process.exit(exitCode);
+}
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+try {
+  await consumer.connect();
+  await runPressCounter(consumer, workshopNames.jsonTopic, presses);
+} catch (error) {
+  console.error(`✗ ${(error as Error).message}`);
+  await stop(1);
+}
