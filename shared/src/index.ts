@@ -17,3 +17,4 @@ export {
   type ButtonAction,
   type ButtonPressEvent,
 } from './event.js';
+export { sampleVisit, sampleVisits, samplePlaces, type Place, type VisitPlan } from './sample-visits.js';

@@ -20,3 +20,16 @@ export function runCommand(main: () => Promise<void>): void {
     process.exitCode = 1;
   });
 }
+
+/** What a command ends with: its one-line summary (green when ok; red, and exit code 1, when not). */
+export interface CommandResult {
+  summary: string;
+  ok: boolean;
+  /** Ok, but something is left to do (yellow): e.g. steps still failing in the progress list. */
+  pending?: boolean;
+}
+
+export function printSummary(result: CommandResult): void {
+  console.log(paint(!result.ok ? 'red' : result.pending ? 'yellow' : 'green', result.summary));
+  if (!result.ok) process.exitCode = 1;
+}

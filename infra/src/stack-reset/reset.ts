@@ -19,7 +19,8 @@ import {
 const connectWorkerGroup = 'workshop-connect';
 
 export function isWorkshopTopic(topic: string): boolean {
-  return topic.startsWith(workshopNames.avroTopic);
+  // Also the dash-spelt names a typo makes (button-presses-json): they are workshop debris too.
+  return topic.startsWith(workshopNames.avroTopic) || topic.startsWith(workshopNames.avroTopic.replaceAll('_', '-'));
 }
 
 export interface ResetSummary {

@@ -25,3 +25,23 @@ export function selectSteps(steps: WorkshopStep[], numbers: string[]): WorkshopS
   if (unknown.length) throw new Error(`No step ${unknown.join(', ')} in steps/workshop.json (steps: ${steps.map((s) => s.dir.slice(0, 2)).join(' ')})`);
   return steps.filter((step) => wanted.includes(step.dir.slice(0, 2)));
 }
+
+/** "01" for 01-fake-data: what a participant types after `npm run hint --`. */
+export function stepNumber(step: WorkshopStep): string {
+  return step.dir.slice(0, 2);
+}
+
+/** The one step named by `number` (a command that works on one step: hint, reset, solution, watch). */
+export function selectStep(steps: WorkshopStep[], number: string): WorkshopStep {
+  const [step] = selectSteps(steps, [number]);
+  return step!;
+}
+
+/** Where a step's code lives, relative to the repo root: the participant's and the reference solution's. */
+export function starterSrc(step: WorkshopStep): string {
+  return `steps/${step.dir}/src`;
+}
+
+export function solutionSrc(step: WorkshopStep): string {
+  return `solutions/${step.dir}/src`;
+}

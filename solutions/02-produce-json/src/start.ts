@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Partitioners } from 'kafkajs';
-import { createKafka, loadConfig, workshopNames } from '@workshop/shared';
+import { createKafka, loadConfig, sampleVisits, workshopNames } from '@workshop/shared';
 import { ensureTopic, produceVisits } from './produce.js';
-import { sampleVisits } from './sample-visits.js';
 
 /** npm start -- --visits 5: sends sample visits to button_presses_json and says where they went. */
 const { values } = parseArgs({ options: { visits: { type: 'string', default: '5' } } });

@@ -8,7 +8,8 @@ const { values } = parseArgs({
   options: { group: { type: 'string', default: 'press-counter' }, 'from-scratch': { type: 'boolean', default: false } },
 });
 // A group continues from its committed offsets; a brand-new group reads the topic from its start.
-const groupId = values['from-scratch'] ? `press-counter-${Date.now()}` : values.group;
+const throwawayGroup = values['from-scratch'];
+const groupId = throwawayGroup ? `press-counter-${Date.now()}` : values.group;
 
 const kafka = createKafka(loadConfig());
 const consumer = kafka.consumer({ groupId });
@@ -23,8 +24,17 @@ async function stop(exitCode: number): Promise<void> {
   stopTable();
   // Leaving the group at once hands its partitions to the other members without waiting for a timeout.
   await consumer.disconnect();
+  if (throwawayGroup) await deleteGroup(groupId);
   process.exit(exitCode);
 }
+/** A --from-scratch group is used once: remove its committed offsets rather than leave them behind. */
+async function deleteGroup(id: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteGroups([id]).catch(() => undefined);
+  await admin.disconnect();
+}
+
 process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
 

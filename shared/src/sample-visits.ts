@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { unknownCountry, type ButtonAction, type ButtonPressEvent } from '@workshop/shared';
+import { unknownCountry, type ButtonAction, type ButtonPressEvent } from './event.js';
 
 /**
- * Sample visits to feed this step and its tests — a stand-in for the generator you build in step 01
+ * Sample visits for the steps after 01 and their tests — a stand-in for the generator built in step 01
  * (which finds the country from an IP address, then drops the IP). Not an exercise: read it, use it.
  */
 

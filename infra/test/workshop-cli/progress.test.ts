@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkStep, progressBar, rememberedProgress, showWorkshop, workshopProgress } from '../../src/workshop/progress.js';
+import { readState, updateStepState } from '../../src/workshop/state.js';
+import { readWorkshopSteps } from '../../src/workshop/steps.js';
+import { collect, createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from './fake-workshop.js';
+
+let fake: FakeWorkshop;
+afterEach(() => fake?.cleanup());
+
+describe('npm run workshop: the progress list', () => {
+  it('welcomes a newcomer once, lists untouched steps as not started without running anything, and points at step 01', async () => {
+    fake = createFakeWorkshop();
+    const steps = readWorkshopSteps(fake.root);
+    const first = collect();
+    const result = await showWorkshop(steps, { root: fake.root, out: first.out });
+    expect(first.text()).toContain('Welcome to the workshop!');
+    expect(first.text()).not.toContain('checking');
+    expect(first.lines.find((l) => l.includes('01-double'))).toMatch(/·\s+01-double\s+Double a number\s+not started/);
+    expect(first.lines.find((l) => l.includes('02-greet'))).toMatch(/not started/);
+    expect(first.text()).toContain('[░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░] 0/2 steps done');
+    expect(first.text()).toContain('Next: step 01 — Double a number');
+    expect(first.text()).toContain('read       steps/01-double/README.md');
+    expect(first.text()).toContain('edit       steps/01-double/src/');
+    expect(result).toEqual({ ok: true, pending: true, summary: 'workshop: 0 of 2 steps done — next: 01-double (npm run watch)' });
+
+    const second = collect();
+    await showWorkshop(steps, { root: fake.root, out: second.out });
+    expect(second.text()).not.toContain('Welcome');
+  });
+
+  it('runs the tests of a changed step, remembers the result, and re-checks only when its src/ changes', async () => {
+    fake = createFakeWorkshop();
+    const steps = readWorkshopSteps(fake.root);
+    fake.write('steps/01-double/src/double.ts', doubleSolved);
+    fake.write('steps/02-greet/src/greet.ts', "export function greet(name: string): string {\n  return 'Hi ' + name;\n}\n");
+
+    const checked: string[] = [];
+    const onChecking = (step: { dir: string }) => checked.push(step.dir);
+    const progress = await workshopProgress(steps, { root: fake.root, onChecking });
+    expect(progress.map((p) => p.status)).toEqual(['done', 'failing']);
+    expect(checked).toEqual(['01-double', '02-greet']);
+    expect(progress[1]!.check).toMatchObject({ passed: 0, failed: 1, firstFailingTest: 'greets Ada' });
+    expect(progress[1]!.check!.firstFailure).toMatch(/^Make greet\(name\) return "Hello, <name>!": expected 'Hi Ada' to be 'Hello, Ada!'/);
+    expect(progress[1]!.check!.firstFailure).not.toMatch(/\n\s+at /);
+
+    // Nothing changed: instant, from the state file.
+    checked.length = 0;
+    expect((await workshopProgress(steps, { root: fake.root, onChecking })).map((p) => p.status)).toEqual(['done', 'failing']);
+    expect(checked).toEqual([]);
+
+    // A saved change in 02's src/ re-checks 02 only.
+    fake.write('steps/02-greet/src/greet.ts', greetSolved);
+    expect((await workshopProgress(steps, { root: fake.root, onChecking })).map((p) => p.status)).toEqual(['done', 'done']);
+    expect(checked).toEqual(['02-greet']);
+
+    // --refresh runs everything again.
+    checked.length = 0;
+    await workshopProgress(steps, { root: fake.root, onChecking, refresh: true });
+    expect(checked).toEqual(['01-double', '02-greet']);
+  });
+
+  it('shows a failing step with its first failure, and the final message once every step passes', async () => {
+    fake = createFakeWorkshop();
+    const steps = readWorkshopSteps(fake.root);
+    fake.write('steps/01-double/src/double.ts', 'export function double(n: number): number {\n  return n * 3;\n}\n');
+    const failing = collect();
+    await showWorkshop(steps, { root: fake.root, out: failing.out });
+    expect(failing.text()).toContain('checking 01-double (running its tests)…');
+    expect(failing.lines.find((l) => l.includes('01-double') && !l.includes('checking'))).toMatch(/✗\s+01-double\s+Double a number\s+failing \(1\/2 tests pass\)/);
+    expect(failing.text()).toContain('↳ Make double(n) return twice n — README §1: expected 63 to be 42 // Object.is equality');
+
+    fake.write('steps/01-double/src/double.ts', doubleSolved);
+    fake.write('steps/02-greet/src/greet.ts', greetSolved);
+    const done = collect();
+    const result = await showWorkshop(steps, { root: fake.root, out: done.out });
+    expect(done.text()).toContain('[██████████████████████████████] 2/2 steps done');
+    expect(done.text()).toContain('Every step passes — all 2 of them.');
+    expect(result).toEqual({ ok: true, summary: 'workshop: all 2 steps done' });
+  });
+
+  it('a step that was checked and then put back to the starter by hand is checked again (failing), not "not started"', async () => {
+    fake = createFakeWorkshop();
+    const steps = readWorkshopSteps(fake.root);
+    fake.write('steps/01-double/src/double.ts', doubleSolved);
+    await workshopProgress(steps, { root: fake.root });
+    fake.git('checkout', 'HEAD', '--', 'steps/01-double/src');
+    expect((await workshopProgress(steps, { root: fake.root })).map((p) => p.status)).toEqual(['failing', 'not started']);
+  });
+
+  it('measures a failure again once the stack is up if it was measured while the stack was down', async () => {
+    fake = createFakeWorkshop();
+    const steps = readWorkshopSteps(fake.root);
+    fake.write('steps/02-greet/src/greet.ts', greetSolved);
+    await checkStep(fake.root, steps[1]!, false);
+    // Pretend the failure came from the stack being down (the result is "failing", measured without the stack).
+    updateStepState(fake.root, '02-greet', (state) => {
+      state.check!.status = 'failing';
+    });
+    const checked: string[] = [];
+    const stillDown = await workshopProgress(steps, { root: fake.root, probeStack: async () => false, onChecking: (s) => checked.push(s.dir) });
+    expect(stillDown[1]!.status).toBe('failing');
+    expect(checked).toEqual([]);
+    const up = await workshopProgress(steps, { root: fake.root, probeStack: async () => true, onChecking: (s) => checked.push(s.dir) });
+    expect(up[1]!.status).toBe('done');
+    expect(checked).toEqual(['02-greet']);
+    expect(readState(fake.root).steps['02-greet']!.check!.stackUp).toBe(true);
+  });
+
+  it('measures the tour (nothing to write) instead of calling it not started', async () => {
+    fake = createFakeWorkshop({ tour: true });
+    const steps = readWorkshopSteps(fake.root);
+    const progress = await workshopProgress(steps, { root: fake.root });
+    expect(progress.map((p) => [p.step.dir, p.status])).toEqual([
+      ['00-tour', 'done'],
+      ['01-double', 'not started'],
+      ['02-greet', 'not started'],
+    ]);
+    expect(rememberedProgress(steps, fake.root).map((p) => p.status)).toEqual(['done', 'not started', 'not started']);
+  });
+
+  it('draws the progress bar', () => {
+    expect(progressBar(0, 5, 10)).toBe('[░░░░░░░░░░] 0/5 steps done');
+    expect(progressBar(2, 5, 10)).toBe('[████░░░░░░] 2/5 steps done');
+    expect(progressBar(5, 5, 10)).toBe('[██████████] 5/5 steps done');
+  });
+});
