@@ -41,6 +41,7 @@ export async function runStepTests(stepDir: string, target: 'starter' | 'solutio
   try {
     const args = ['run', '--reporter=json', `--outputFile=${outputFile}`];
     if (options.testNamePattern) args.push('-t', options.testNamePattern);
+    let spawnError: Error | undefined;
     const exitCode = await new Promise<number>((resolve) => {
       const child = spawn(join(repoRoot, 'node_modules/.bin/vitest'), args, {
         cwd: join(options.root ?? repoRoot, 'steps', stepDir),
@@ -48,8 +49,16 @@ export async function runStepTests(stepDir: string, target: 'starter' | 'solutio
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       child.stderr.resume();
+      // No vitest (npm ci not run) or the step's folder is gone: a result to report, not a crash.
+      child.on('error', (error) => {
+        spawnError = error;
+        resolve(-1);
+      });
       child.on('close', (code) => resolve(code ?? 1));
     });
+    if (spawnError) {
+      return { passed: 0, failed: 1, firstFailure: `could not run vitest for ${stepDir}: ${spawnError.message}`, firstFailureIsHint: false, crashed: true, seconds: (Date.now() - t0) / 1000 };
+    }
     let report: VitestJson;
     try {
       report = JSON.parse(await readFile(outputFile, 'utf8')) as VitestJson;

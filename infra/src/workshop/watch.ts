@@ -48,6 +48,7 @@ export interface WatchSession {
   /** Prints the current step's next hint. */
   hint(): void;
   stop(): void;
+  /** Resolves once the session has ended (stopped, or every step done) and no test run is left in progress. */
   finished: Promise<WatchSummary>;
 }
 
@@ -109,8 +110,9 @@ export function startWatch(options: WatchOptions): WatchSession {
   let step = options.start;
   let stopWatching: StopWatching = () => {};
   let debounce: NodeJS.Timeout | undefined;
-  let running = false;
-  let runAgain = false;
+  /** The run in progress: a stop waits for it, so nothing is left running after `finished`. */
+  let running: Promise<void> | undefined;
+  let wanted: 'none' | 'changed' | 'forced' = 'none';
   let stopped = false;
   /** Bumped on every switch of step, so a run that finishes for the previous step is dropped. */
   let generation = 0;
@@ -153,46 +155,55 @@ export function startWatch(options: WatchOptions): WatchSession {
     for (const line of lines) out(line);
   }
 
-  async function run(force: boolean): Promise<void> {
+  /**
+   * One loop runs the tests, one run at a time; saves during a run queue one more run (not one each).
+   * `forced` runs even if the code is unchanged (the first run of a step, or r).
+   */
+  function request(force: boolean): void {
     if (stopped) return;
-    if (running) {
-      runAgain = true;
-      return;
+    wanted = force || wanted === 'forced' ? 'forced' : 'changed';
+    if (!running) {
+      running = drain().finally(() => {
+        running = undefined;
+        if (wanted !== 'none') request(wanted === 'forced');
+      });
     }
+  }
+
+  async function drain(): Promise<void> {
+    while (wanted !== 'none' && !stopped) {
+      const force = wanted === 'forced';
+      wanted = 'none';
+      await measure(force);
+    }
+  }
+
+  async function measure(force: boolean): Promise<void> {
     const hash = hashSrc(srcDir());
     if (!force && hash === lastHash) return; // saved without a change (or only an editor's scratch file)
-    running = true;
     const mine = generation;
-    try {
-      const stackUp = options.probeStack ? await options.probeStack().catch(() => undefined) : undefined;
-      if (!options.clearScreen) out(paint('dim', `  running the tests of step ${stepNumber(step)}…`));
-      const check = await checkStep(root, step, stackUp);
-      if (mine !== generation || stopped) return;
-      lastHash = check.srcHash;
-      lastCheck = check;
-      report(check, stackUp);
-      options.onResult?.(step, check);
-      // Nobody to press Enter — or nothing left to move on to: go on (or finish) by itself.
-      if (check.status === 'done' && (!interactive || !stepAfter(rememberedProgress(steps, root), step))) session.next();
-    } finally {
-      running = false;
-      if (runAgain && !stopped) {
-        runAgain = false;
-        void run(false);
-      }
-    }
+    const stackUp = options.probeStack ? await options.probeStack().catch(() => undefined) : undefined;
+    if (!options.clearScreen) out(paint('dim', `  running the tests of step ${stepNumber(step)}…`));
+    const check = await checkStep(root, step, stackUp);
+    // Moved on to another step (n pressed) or stopped while the tests ran: this result is for nobody.
+    if (mine !== generation || stopped) return;
+    lastHash = check.srcHash;
+    lastCheck = check;
+    report(check, stackUp);
+    options.onResult?.(step, check);
+    // Nobody to press Enter — or nothing left to move on to: go on (or finish) by itself.
+    if (check.status === 'done' && (!interactive || !stepAfter(rememberedProgress(steps, root), step))) session.next();
   }
 
   function onChange(): void {
     clearTimeout(debounce);
-    debounce = setTimeout(() => void run(false), debounceMs);
+    debounce = setTimeout(() => request(false), debounceMs);
   }
 
   function follow(next: WorkshopStep): void {
     stopWatching();
     clearTimeout(debounce);
     generation += 1;
-    runAgain = false;
     lastHash = undefined;
     lastCheck = undefined;
     step = next;
@@ -207,7 +218,7 @@ export function startWatch(options: WatchOptions): WatchSession {
           stopWatching();
           stopWatching = poll();
         });
-    void run(true);
+    request(true);
   }
 
   function end(reason: WatchSummary['reason']): void {
@@ -215,15 +226,15 @@ export function startWatch(options: WatchOptions): WatchSession {
     stopped = true;
     stopWatching();
     clearTimeout(debounce);
-    finish({ reason, step, progress: rememberedProgress(steps, root) });
+    void (running ?? Promise.resolve()).finally(() => finish({ reason, step, progress: rememberedProgress(steps, root) }));
   }
 
   const session: WatchSession = {
     current: () => step,
-    rerun: () => void run(true),
+    rerun: () => request(true),
     next() {
       if (lastCheck?.status !== 'done') {
-        out(paint('yellow', `  step ${stepNumber(step)} does not pass yet${running ? ' (its tests are running)' : ''} — it has to before the next one.`));
+        out(paint('yellow', `  step ${stepNumber(step)} ${lastCheck ? 'does not pass yet' : 'has no test result yet'} — it has to pass before the next one.`));
         return false;
       }
       const after = stepAfter(rememberedProgress(steps, root), step);

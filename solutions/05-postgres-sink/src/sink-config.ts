@@ -38,8 +38,9 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
     'primary.key.mode': 'record_value',
     'primary.key.fields': 'session_id,count',
 
-    // A record that cannot be read or written goes to the dead-letter topic, with the reason in headers
-    // (__connect.errors.*), and the connector carries on. Without this, one bad record stops the task.
+    // A record that cannot be read (not Avro, a schema the registry does not know) goes to the dead-letter
+    // topic with the reason in headers (__connect.errors.*), and the connector carries on. Without this, one
+    // bad record stops the task. (A record PostgreSQL refuses still stops it: that is the table to fix.)
     'errors.tolerance': 'all',
     'errors.log.enable': 'true',
     'errors.deadletterqueue.topic.name': deadLetterTopic,
@@ -52,8 +53,11 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
   };
 }
 
-/** Adds `name=value` to a JDBC URL's query string (the cloud's URL already has ?sslmode=…). */
-function withJdbcParameter(url: string, name: string, value: string): string {
+/**
+ * Adds `name=value` to a JDBC URL's query string, keeping what is there (the cloud's URL already has
+ * ?sslmode=…). For an enum column: withJdbcParameter(url, 'stringtype', 'unspecified') — README §2.
+ */
+export function withJdbcParameter(url: string, name: string, value: string): string {
   if (new RegExp(`[?&]${name}=`).test(url)) return url;
   return `${url}${url.includes('?') ? '&' : '?'}${name}=${value}`;
 }

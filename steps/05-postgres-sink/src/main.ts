@@ -1,0 +1,91 @@
+import { Partitioners } from 'kafkajs';
+import {
+  createConnectRestClient,
+  createKafka,
+  createPostgresPool,
+  createSchemaRegistry,
+  loadConfig,
+  workshopNames,
+} from '@workshop/shared';
+import { createButtonPressesTable } from './table.js';
+import { postgresSinkConfig } from './sink-config.js';
+import { deployPostgresSink, waitForConnectorRunning } from './connector.js';
+import { ensureTopic, produceVisits, registerButtonPressSchema } from './produce.js';
+import { sampleVisits } from './sample-visits.js';
+import { countRows, countRowsOfVisits, latestRows, type ButtonPressRow } from './rows.js';
+
+/**
+ * Step 05 — `npm start [visits]`: creates the table, deploys the JDBC sink connector, produces sample
+ * visits to `button_presses`, and shows the rows arriving in PostgreSQL. Exits by itself.
+ */
+const config = loadConfig();
+const visits = Number(process.argv[2] ?? 20);
+if (!Number.isInteger(visits) || visits < 1) throw new Error(`Usage: npm start [visits] — a whole number of visits, got ${process.argv[2]}`);
+const { avroTopic: topic, table, deadLetterTopic, postgresSinkConnector: connectorName } = workshopNames;
+
+const db = createPostgresPool(config);
+const connect = createConnectRestClient(config);
+const registry = createSchemaRegistry(config);
+const kafka = createKafka(config);
+const admin = kafka.admin();
+// The Java client's partitioner: the same key lands in the same partition whoever produces it.
+const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+
+try {
+  await createButtonPressesTable(db, table);
+  console.log(`Table ${table} is ready in PostgreSQL database ${config.postgres.database}.`);
+
+  await Promise.all([admin.connect(), producer.connect()]);
+  // The topic first: a sink subscribing to a missing topic would have the broker create it with one partition.
+  await ensureTopic(admin, topic);
+  const schemaId = await registerButtonPressSchema(registry, topic);
+
+  await deployPostgresSink(connect, connectorName, postgresSinkConfig({ topic, table, deadLetterTopic, config }));
+  const status = await waitForConnectorRunning(connect, connectorName);
+  console.log(`Connector ${connectorName}: ${status.connector.state}, ${status.tasks.length} task(s) — ${topic} → ${table}, dead letters to ${deadLetterTopic}.`);
+
+  // Fresh visits each run, starting a few minutes back so that they end about now.
+  const events = sampleVisits({ visits, seed: Date.now(), start: new Date(Date.now() - visits * 10_000) });
+  const sessionIds = [...new Set(events.map((event) => event.session_id))];
+  const startedAt = Date.now();
+  await produceVisits(producer, registry, topic, schemaId, events);
+  console.log(`Produced ${events.length} events of ${visits} visits to ${topic}. Rows arriving in ${table}:`);
+
+  const arrived = await watchRows(sessionIds, events.length);
+  const seconds = (Date.now() - startedAt) / 1000;
+  showRows(await latestRows(db, table, 5));
+  const verdict = arrived === events.length ? '✓' : '✗';
+  console.log(
+    `${verdict} ${arrived}/${events.length} events → rows in ${seconds.toFixed(1)} s (${Math.round(arrived / seconds)} rows/s); ${table} now holds ${await countRows(db, table)} rows.`,
+  );
+  if (arrived !== events.length) process.exitCode = 1;
+} finally {
+  await Promise.all([admin.disconnect(), producer.disconnect(), db.end()]);
+}
+
+/** Prints the count as it grows until every event has its row, or 60 s pass. */
+async function watchRows(sessionIds: string[], expected: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  let shown = -1;
+  for (;;) {
+    const arrived = await countRowsOfVisits(db, table, sessionIds);
+    if (arrived !== shown) console.log(`  ${arrived}/${expected} rows`);
+    shown = arrived;
+    if (arrived >= expected || Date.now() > deadline) return arrived;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function showRows(rows: ButtonPressRow[]): void {
+  console.log(`\nLatest ${rows.length} rows (SELECT … FROM ${table} ORDER BY "timestamp" DESC):`);
+  console.table(
+    rows.map((row) => ({
+      timestamp: row.timestamp.toISOString(),
+      action: row.action,
+      count: row.count,
+      session_id: row.session_id,
+      country: row.country_code,
+      city: row.city_name,
+    })),
+  );
+}

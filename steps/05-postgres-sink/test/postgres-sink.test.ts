@@ -1,0 +1,516 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Partitioners, type IHeaders } from 'kafkajs';
+import pg from 'pg';
+import {
+  buttonActions,
+  createConnectRestClient,
+  createKafka,
+  createPostgresPool,
+  createSchemaRegistry,
+  loadConfig,
+  workshopNames,
+  type ButtonPressEvent,
+} from '@workshop/shared';
+import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
+import { createButtonPressesTable } from '../src/table.js';
+import { postgresSinkConfig } from '../src/sink-config.js';
+import { deployPostgresSink } from '../src/connector.js';
+import { ensureTopic, produceVisits, registerButtonPressSchema } from '../src/produce.js';
+import { sampleVisits } from '../src/sample-visits.js';
+
+/**
+ * Step 05: a table with real types, a Debezium JDBC sink deployed through Kafka Connect's REST API, rows
+ * with true timestamptz values, upserts that make redelivery harmless, and a dead-letter topic that keeps
+ * the connector running past a bad record. Everything here has names of its own (topic, table,
+ * dead-letter topic, connector) and is deleted afterwards, so the tests re-run on a used stack and never
+ * touch the workshop's button_presses.
+ */
+const config = loadConfig();
+const base = uniqueName('button_presses_sink').replaceAll('-', '_');
+const topic = base;
+const table = base;
+const deadLetterTopic = `${base}_dlq`;
+const connectorName = base.replaceAll('_', '-');
+
+const db = createPostgresPool(config, { max: 2 });
+const connect = createConnectRestClient(config);
+const registry = createSchemaRegistry(config);
+const kafka = createKafka(config);
+const admin = kafka.admin();
+const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+let schemaId = 0;
+/** Consumer groups the tests create to read the dead-letter topic (deleted afterwards). */
+const deadLetterReaderGroups: string[] = [];
+
+/** Produced before the connector exists: a new sink must read the topic from its start. */
+const firstVisits = sampleVisits({ visits: 8, seed: 505, newSessionId: uniqueSessionId });
+const sessionsOf = (events: ButtonPressEvent[]) => [...new Set(events.map((event) => event.session_id))];
+
+const hints = {
+  table: 'Write createButtonPressesTable(): CREATE TABLE IF NOT EXISTS with the columns of README §1',
+  config: 'Write postgresSinkConfig(): the connector configuration of README §2',
+  deploy: 'Write deployPostgresSink(): PUT the config to /connectors/{name}/config — README §3',
+};
+
+beforeAll(async () => {
+  await withHint(describeUnreachable('kafka', config.kafka.brokers.join(','), 'could not set up the test topic'), async () => {
+    await Promise.all([admin.connect(), producer.connect()]);
+    await ensureTopic(admin, topic);
+  });
+  schemaId = await withHint(describeUnreachable('schema-registry', config.schemaRegistry.url, 'could not register the schema'), () =>
+    registerButtonPressSchema(registry, topic),
+  );
+  await produceVisits(producer, registry, topic, schemaId, firstVisits);
+});
+
+afterAll(async () => {
+  const quietly = <T>(work: Promise<T>) => work.catch(() => undefined);
+  // Every connector reading the test topic, whatever it is called: each one left behind is a running task.
+  const connectors = new Set([connectorName, ...(await quietly(connectorsReading(topic))) ?? []]);
+  for (const name of connectors) await quietly(connect.deleteConnector(name));
+  await quietly(db.query(`DROP TABLE IF EXISTS ${pg.escapeIdentifier(table)}`));
+  await quietly(db.end());
+  await quietly(admin.deleteTopics({ topics: [topic, deadLetterTopic] }));
+  // A sink task's consumer group is connect-<connector name>; it empties once the task has stopped.
+  const groups = [...connectors].map((name) => `connect-${name}`).concat(deadLetterReaderGroups);
+  await quietly(pollUntil(() => admin.deleteGroups(groups).then(() => true), { timeoutMs: 10_000, intervalMs: 1000, hint: 'cleanup' }));
+  await quietly(Promise.all([admin.disconnect(), producer.disconnect()]));
+  for (const query of ['', '?permanent=true']) {
+    await quietly(fetch(`${config.schemaRegistry.url}/subjects/${encodeURIComponent(`${topic}-value`)}${query}`, { method: 'DELETE' }));
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Looking at PostgreSQL and Kafka Connect.
+
+interface Column {
+  column_name: string;
+  data_type: string;
+  udt_name: string;
+  is_nullable: 'YES' | 'NO';
+  is_identity: 'YES' | 'NO';
+  column_default: string | null;
+}
+
+async function columnsOf(name: string): Promise<Map<string, Column>> {
+  const { rows } = await db.query<Column>(
+    `SELECT column_name, data_type, udt_name, is_nullable, is_identity, column_default
+       FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+    [name],
+  );
+  return new Map(rows.map((column) => [column.column_name, column]));
+}
+
+/** The table's indexes: which columns each covers, whether it is unique / the primary key / partial. */
+async function indexesOf(name: string) {
+  const { rows } = await db.query<{ columns: string[]; unique: boolean; primary: boolean; partial: boolean }>(
+    `SELECT array_agg(a.attname::text ORDER BY a.attname) AS columns, i.indisunique AS unique,
+            i.indisprimary AS primary, i.indpred IS NOT NULL AS partial
+       FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+      WHERE i.indrelid = to_regclass($1)
+      GROUP BY i.indexrelid, i.indisunique, i.indisprimary, i.indpred`,
+    [pg.escapeIdentifier(name)],
+  );
+  return rows;
+}
+
+async function enumLabels(typeName: string): Promise<string[]> {
+  const { rows } = await db.query<{ label: string }>(
+    `SELECT e.enumlabel AS label FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = $1 ORDER BY e.enumsortorder`,
+    [typeName],
+  );
+  return rows.map((row) => row.label);
+}
+
+interface Row {
+  session_id: string;
+  timestamp: unknown;
+  timestamp_type: string;
+  action: string;
+  count: number;
+  country_code: string;
+  country_name: string;
+  subdivision_name: string | null;
+  city_name: string | null;
+  cohort: number | null;
+}
+
+/** The rows of these visits, in a shape comparable to the events (whatever integer or enum types the table uses). */
+async function rowsOf(sessionIds: string[]): Promise<Row[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT session_id::text AS session_id, "timestamp", pg_typeof("timestamp")::text AS timestamp_type,
+            action::text AS action, count::int AS count, country_code::text AS country_code,
+            country_name::text AS country_name, subdivision_name::text AS subdivision_name,
+            city_name::text AS city_name, cohort::int AS cohort
+       FROM ${pg.escapeIdentifier(table)} WHERE session_id::text = ANY ($1::text[]) ORDER BY session_id, count`,
+    [sessionIds],
+  );
+  return rows;
+}
+
+async function connectorsReading(topicName: string): Promise<string[]> {
+  const reading: string[] = [];
+  for (const name of await connect.listConnectors()) {
+    const connectorConfig = await connect.getConnectorConfig(name);
+    if (connectorConfig?.topics?.split(',').map((t) => t.trim()).includes(topicName)) reading.push(name);
+  }
+  return reading;
+}
+
+/** Why the connector or one of its tasks FAILED (first lines of the trace), or undefined while nothing failed. */
+async function failure(name: string): Promise<string | undefined> {
+  const status = await connect.getConnectorStatus(name);
+  if (status?.connector.state === 'FAILED') return `connector FAILED: ${firstLines(status.connector.trace)}`;
+  const failed = status?.tasks.find((task) => task.state === 'FAILED');
+  return failed ? `task ${failed.id} FAILED: ${firstLines(failed.trace)}` : undefined;
+}
+
+function firstLines(trace: string | undefined): string {
+  const lines = (trace ?? 'no trace').split('\n');
+  // The root cause is at the end of the chain: "Caused by: org.postgresql.util.PSQLException: …".
+  const causes = lines.filter((line) => line.startsWith('Caused by:')).slice(-2);
+  return [lines[0], ...causes].join(' … ').slice(0, 900);
+}
+
+/**
+ * Waits until `ready(rows)` holds for these visits' rows. Stops early when the connector fails: a FAILED
+ * task does not recover by itself, and its trace says what went wrong.
+ */
+async function waitForRows(sessionIds: string[], ready: (rows: Row[]) => boolean, hint: string): Promise<Row[]> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const failed = await failure(connectorName);
+    assertWithHint(!failed, hint, failed);
+    const rows = await rowsOf(sessionIds);
+    if (ready(rows)) return rows;
+    assertWithHint(Date.now() < deadline, hint, `after 60 s: ${rows.length} rows; connector ${connectorName}: ${await describeStatus()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function describeStatus(): Promise<string> {
+  const status = await connect.getConnectorStatus(connectorName).catch(() => undefined);
+  return status ? `${status.connector.state}, tasks ${status.tasks.map((task) => task.state).join(', ') || 'none'}` : 'not found';
+}
+
+const isText = (column: Column) => ['text', 'character varying'].includes(column.data_type);
+const isInteger = (column: Column) => ['integer', 'bigint', 'smallint'].includes(column.data_type);
+const sameMembers = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((value, i) => value === [...b].sort()[i]);
+
+const memo = <T>(make: () => Promise<T>) => {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+};
+
+// The steps build on each other; each is done once, and a test further down that needs one runs it (again
+// failing with its hint if it fails).
+
+/** §1: the table, created twice (npm start runs it every time). */
+const tableCreated = memo(async () => {
+  await withHint(hints.table, () => createButtonPressesTable(db, table));
+  await withHint('createButtonPressesTable() must work a second time (npm start runs it every time): CREATE TABLE IF NOT EXISTS, and an enum type created only if missing — README §1', () =>
+    createButtonPressesTable(db, table),
+  );
+  const columns = await columnsOf(table);
+  assertWithHint(columns.size > 0, `${hints.table}: create the table under the name you are given (${table})`);
+  return columns;
+});
+
+/** §2–3: the connector, deployed twice with the same inputs. */
+const deployed = memo(async () => {
+  const sinkConfig = await withHint(hints.config, () => postgresSinkConfig({ topic, table, deadLetterTopic, config }));
+  await withHint(hints.deploy, () => deployPostgresSink(connect, connectorName, sinkConfig));
+  await withHint(
+    'Deploying a second time must be fine: PUT /connectors/{name}/config creates the connector or updates it (POST /connectors refuses an existing name) — README §3',
+    () => deployPostgresSink(connect, connectorName, sinkConfig),
+  );
+  return sinkConfig;
+});
+
+/** §4: the rows of the visits produced before the connector existed. */
+const firstRows = memo(async () => {
+  await tableCreated();
+  await deployed();
+  return waitForRows(
+    sessionsOf(firstVisits),
+    (rows) => rows.length >= firstVisits.length,
+    `No rows (or not all) for the events produced before the connector started, in table ${table}: check 'topics', 'collection.name.format' (the table), the connection settings, and 'consumer.override.auto.offset.reset': 'earliest' (a new connector otherwise starts at the end of the topic) — README §2`,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------------------
+describe('§1 the table', () => {
+  it('is created, and creating it again is fine', async () => {
+    await tableCreated();
+  });
+
+  it('"timestamp" is a timestamptz: a point in time, not text and not a number', async () => {
+    const column = (await tableCreated()).get('timestamp');
+    assertWithHint(column, 'Add the column "timestamp" (quoted: it is also a type name) — README §1', `columns: ${[...(await tableCreated()).keys()].join(', ')}`);
+    assertWithHint(
+      column.data_type === 'timestamp with time zone',
+      'Make "timestamp" a timestamptz (timestamp with time zone). The seed repo stored text and then bigint and lost every date function; the Avro timestamp-millis arrives as a real timestamp — README §1',
+      `"timestamp" is ${column.data_type}`,
+    );
+  });
+
+  it('session_id is a uuid, action an enum of the three actions (or text), count and cohort integers, the place text', async () => {
+    const columns = await tableCreated();
+    const expectations: [name: string, ok: (column: Column) => boolean | Promise<boolean>, what: string][] = [
+      ['session_id', (c) => c.data_type === 'uuid', 'uuid'],
+      ['action', async (c) => (c.data_type === 'USER-DEFINED' ? sameMembers(await enumLabels(c.udt_name), [...buttonActions]) : isText(c)), `an enum of ${buttonActions.join(', ')} — or text`],
+      ['count', (c) => isInteger(c), 'integer'],
+      ['country_code', isText, 'text'],
+      ['country_name', isText, 'text'],
+      ['subdivision_name', (c) => isText(c) && c.is_nullable === 'YES', 'text, nullable (the lookup may not know it)'],
+      ['city_name', (c) => isText(c) && c.is_nullable === 'YES', 'text, nullable (the lookup may not know it)'],
+      ['cohort', (c) => isInteger(c) && c.is_nullable === 'YES', 'integer, nullable (null = simulated visitor)'],
+    ];
+    for (const [name, ok, what] of expectations) {
+      const column = columns.get(name);
+      assertWithHint(column, `Add the column ${name} (${what}): one column per field of the event, same name — README §1`, `columns: ${[...columns.keys()].join(', ')}`);
+      assertWithHint(await ok(column), `Make ${name} ${what} — README §1`, `${name} is ${column.data_type} (${column.udt_name}), nullable: ${column.is_nullable}`);
+    }
+  });
+
+  it('has an identity primary key of its own, which the database fills in', async () => {
+    const columns = await tableCreated();
+    const primary = (await indexesOf(table)).find((index) => index.primary);
+    assertWithHint(primary, 'Give the table a primary key: id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY — README §1');
+    const column = primary.columns.length === 1 ? columns.get(primary.columns[0]!) : undefined;
+    assertWithHint(
+      column && (column.is_identity === 'YES' || column.column_default?.startsWith('nextval(')),
+      'Make the primary key one identity column (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY): the sink writes only the event\'s fields, the database numbers the rows — README §1',
+      `primary key: (${primary.columns.join(', ')})`,
+    );
+  });
+
+  it('(session_id, count) is unique: the key the sink upserts on', async () => {
+    await tableCreated();
+    const indexes = await indexesOf(table);
+    assertWithHint(
+      indexes.some((index) => index.unique && !index.partial && sameMembers(index.columns, ['count', 'session_id'])),
+      'Add UNIQUE (session_id, count) to the table: it is an event\'s identity, and the upsert (ON CONFLICT (session_id, count)) needs it — without it Kafka\'s redeliveries become duplicate rows — README §1',
+      `unique indexes: ${indexes.filter((index) => index.unique).map((index) => `(${index.columns.join(', ')})`).join(', ') || 'none'}`,
+    );
+  });
+});
+
+
+// ---------------------------------------------------------------------------------------------------------
+describe('§2 the connector configuration', () => {
+  it('is a Debezium JDBC sink of the given topic, without converters of its own', async () => {
+    const sinkConfig = await withHint(hints.config, () => postgresSinkConfig({ topic, table, deadLetterTopic, config }));
+    assertWithHint(
+      sinkConfig['connector.class'] === 'io.debezium.connector.jdbc.JdbcSinkConnector',
+      "Set 'connector.class' to the Debezium JDBC sink: io.debezium.connector.jdbc.JdbcSinkConnector — README §2",
+      `got ${JSON.stringify(sinkConfig['connector.class'])}`,
+    );
+    assertWithHint(sinkConfig.topics === topic, "Set 'topics' to the topic you are given — README §2", `topics: ${JSON.stringify(sinkConfig.topics)}, expected ${topic}`);
+    const converters = Object.keys(sinkConfig).filter((key) => /(^|\.)(key|value)\.converter(\.|$)/.test(key));
+    assertWithHint(
+      converters.length === 0,
+      'Leave the converters out: the Connect worker already reads keys as strings and values as Avro from the registry, on every stack — README §2',
+      `found ${converters.join(', ')}`,
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+describe('§3 deploying through the REST API', () => {
+
+  it('deploying twice leaves one connector, under the given name, with the given configuration', async () => {
+    const sinkConfig = await deployed();
+    const reading = await connectorsReading(topic);
+    assertWithHint(
+      reading.length === 1 && reading[0] === connectorName,
+      `Deploy under the name you are given (${connectorName}), with PUT /connectors/{name}/config: deploying twice must leave exactly one connector reading the topic — each extra one writes the same rows again — README §3`,
+      `connectors reading ${topic}: ${JSON.stringify(reading)}`,
+    );
+    const deployedConfig = (await connect.getConnectorConfig(connectorName)) ?? {};
+    const differing = Object.entries(sinkConfig).filter(([key, value]) => deployedConfig[key] !== value).map(([key]) => key);
+    assertWithHint(differing.length === 0, 'Send the configuration you are given, unchanged — README §3', `differs in: ${differing.join(', ')}`);
+  });
+
+  it('the connector and its task are RUNNING', async () => {
+    await deployed();
+    const outcome = await pollUntil(
+      async () => {
+        const failed = await failure(connectorName);
+        if (failed) return { failed };
+        const status = await connect.getConnectorStatus(connectorName);
+        const running = status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
+        return running ? { status } : undefined;
+      },
+      { timeoutMs: 60_000, hint: `The connector did not reach RUNNING: GET ${config.connect.url}/connectors/${connectorName}/status shows why — README §3` },
+    );
+    assertWithHint(!('failed' in outcome), 'The connector FAILED: the trace below names the setting or the column — fix it (README §2) and run the tests again', 'failed' in outcome ? outcome.failed : undefined);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+describe('§4 rows arrive', () => {
+
+  it('every event becomes exactly one row, including events produced before the connector started', async () => {
+    const rows = await firstRows();
+    const keys = rows.map((row) => `${row.session_id}/${row.count}`);
+    assertWithHint(
+      new Set(keys).size === keys.length && keys.length === firstVisits.length,
+      'Each event must be exactly one row: UNIQUE (session_id, count) in the table (README §1) and insert.mode upsert on those fields (README §2)',
+      `${keys.length} rows for ${firstVisits.length} events`,
+    );
+  });
+
+  it('"timestamp" is a timestamptz holding the event time to the millisecond', async () => {
+    const rows = await firstRows();
+    const byKey = new Map(firstVisits.map((event) => [`${event.session_id}/${event.count}`, event]));
+    for (const row of rows) {
+      const event = byKey.get(`${row.session_id}/${row.count}`)!;
+      assertWithHint(
+        row.timestamp_type === 'timestamp with time zone' && row.timestamp instanceof Date,
+        'Store the time as timestamptz, not text or bigint: column "timestamp" timestamptz — README §1',
+        `pg_typeof("timestamp") = ${row.timestamp_type}, value ${JSON.stringify(row.timestamp)}`,
+      );
+      assertWithHint(
+        row.timestamp.toISOString() === event.timestamp,
+        "The row's time must be the event's, to the millisecond: keep 'use.time.zone': 'UTC' in the connector config — README §2",
+        `row ${row.timestamp.toISOString()}, event ${event.timestamp} (session ${row.session_id}, count ${row.count})`,
+      );
+    }
+  });
+
+  it('action, count, the place and cohort are the event\'s', async () => {
+    const rows = await firstRows();
+    const byKey = new Map(rows.map((row) => [`${row.session_id}/${row.count}`, row]));
+    for (const event of firstVisits) {
+      const row = byKey.get(`${event.session_id}/${event.count}`);
+      const { timestamp: _time, ...expected } = event;
+      await withHint("Each row must hold its event's values, one column per field, named as in the schema — README §1", () => {
+        expect(row, `no row for session ${event.session_id}, count ${event.count}`).toBeDefined();
+        const { timestamp: _rowTime, timestamp_type: _type, ...actual } = row!;
+        expect(actual).toEqual(expected);
+      });
+    }
+  });
+
+  it('events produced while the connector runs arrive within seconds', async () => {
+    await firstRows();
+    const visits = sampleVisits({ visits: 120, seed: 5050, start: new Date('2026-02-01T12:00:00.000Z'), newSessionId: uniqueSessionId });
+    const startedAt = Date.now();
+    await produceVisits(producer, registry, topic, schemaId, visits);
+    const rows = await waitForRows(sessionsOf(visits), (found) => found.length >= visits.length, 'Not every new event became a row within 60 s — README §4');
+    const seconds = (Date.now() - startedAt) / 1000;
+    console.info(`JDBC sink: ${rows.length} rows in ${seconds.toFixed(2)} s from the first produce to the last row visible (${Math.round(rows.length / seconds)} rows/s)`);
+    assertWithHint(rows.length === visits.length, 'Each event must be exactly one row — README §1, §2', `${rows.length} rows for ${visits.length} events`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+describe('§5 redelivery is harmless', () => {
+  it('re-sending the same records leaves one row per event; a corrected record updates its row', async () => {
+    const before = await withHint('Rows must arrive first — see §4 above', async () => {
+      const rows = await rowsOf(sessionsOf(firstVisits));
+      expect(rows.length).toBe(firstVisits.length);
+      return rows;
+    });
+    // Kafka delivers at least once: send every event again, exactly as before…
+    await produceVisits(producer, registry, topic, schemaId, firstVisits);
+    // …then a corrected copy of each visit's last event. Same key, same partition: once the corrections are
+    // in the table, the exact copies before them have been processed too.
+    const lastOfEachVisit = firstVisits.filter((event, i) => firstVisits[i + 1]?.session_id !== event.session_id);
+    await produceVisits(producer, registry, topic, schemaId, lastOfEachVisit.map((event) => ({ ...event, city_name: 'Redelivered' })));
+    const rows = await waitForRows(
+      sessionsOf(firstVisits),
+      (found) => found.filter((row) => row.city_name === 'Redelivered').length >= lastOfEachVisit.length,
+      "A redelivered record must update its row, not fail and not add one: 'insert.mode': 'upsert' with 'primary.key.mode': 'record_value' and 'primary.key.fields': 'session_id,count' — README §2",
+    );
+    assertWithHint(
+      rows.length === before.length,
+      "Redelivered records added rows: upsert on the event's identity — 'insert.mode': 'upsert', 'primary.key.fields': 'session_id,count' (README §2), UNIQUE (session_id, count) (README §1)",
+      `${before.length} rows before, ${rows.length} after sending the same ${firstVisits.length} events again`,
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+describe('§6 a bad record goes to the dead-letter topic', () => {
+  const poisonKey = uniqueSessionId();
+  const laterVisit = sampleVisits({ visits: 1, seed: 5005, start: new Date('2026-03-01T08:00:00.000Z'), newSessionId: () => poisonKey });
+
+  /** Sends a message that is not Avro, then a good visit behind it in the same partition (same key). */
+  const poisoned = memo(async () => {
+    await withHint('Rows must arrive first — see §4 above', async () => {
+      expect((await rowsOf(sessionsOf(firstVisits))).length).toBe(firstVisits.length);
+    });
+    await producer.send({ topic, messages: [{ key: poisonKey, value: Buffer.from('not avro') }] });
+    await produceVisits(producer, registry, topic, schemaId, laterVisit);
+  });
+
+  it('a message that is not Avro lands in the dead-letter topic, with the reason in its headers', async () => {
+    await poisoned();
+    const outcome = await pollUntil(
+      async () => {
+        const failed = await failure(connectorName);
+        if (failed) return { failed };
+        const offsets = await admin.fetchTopicOffsets(deadLetterTopic);
+        return offsets.some((partition) => Number(partition.high) > 0) ? { ok: true } : undefined;
+      },
+      {
+        timeoutMs: 60_000,
+        hint: `Nothing arrived in the dead-letter topic ${deadLetterTopic}: set 'errors.tolerance': 'all' and 'errors.deadletterqueue.topic.name' to the topic you are given — README §2`,
+      },
+    );
+    assertWithHint(
+      !('failed' in outcome),
+      "One bad record stopped the connector: tolerate it and send it to the dead-letter topic — 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable': 'true' — README §2",
+      'failed' in outcome ? outcome.failed : undefined,
+    );
+    const letter = await readDeadLetter(poisonKey);
+    assertWithHint(letter.value === 'not avro', 'The dead-letter topic must hold the bad record as it was — README §2', `value ${JSON.stringify(letter.value)}`);
+    const headerNames = Object.keys(letter.headers);
+    assertWithHint(
+      headerNames.includes('__connect.errors.exception.message') && headerNames.includes('__connect.errors.topic'),
+      "Turn on the error context headers — 'errors.deadletterqueue.context.headers.enable': 'true' — so a dead letter says where it came from and why it failed — README §2",
+      `headers: ${headerNames.join(', ') || 'none'}`,
+    );
+  });
+
+  it('the connector keeps RUNNING and later good records still arrive', async () => {
+    await poisoned();
+    const rows = await waitForRows(
+      sessionsOf(laterVisit),
+      (found) => found.length >= laterVisit.length,
+      "The good records after the bad one did not arrive: the sink must skip the bad record ('errors.tolerance': 'all') and carry on — README §2",
+    );
+    assertWithHint(rows.length === laterVisit.length, 'Each event must be exactly one row — README §1, §2');
+    const status = await connect.getConnectorStatus(connectorName);
+    assertWithHint(
+      status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING'),
+      "The connector must stay RUNNING past a bad record: 'errors.tolerance': 'all' with a dead-letter topic — README §2",
+      await describeStatus(),
+    );
+  });
+});
+
+/** Reads the dead-letter topic from its start until the record with this key turns up. */
+async function readDeadLetter(key: string): Promise<{ value: string; headers: IHeaders }> {
+  const groupId = uniqueName('button_presses_sink_dlq_reader');
+  deadLetterReaderGroups.push(groupId);
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  try {
+    let found: { value: string; headers: IHeaders } | undefined;
+    await consumer.subscribe({ topic: deadLetterTopic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString('utf8') === key) found = { value: message.value?.toString('utf8') ?? '', headers: message.headers ?? {} };
+      },
+    });
+    return await pollUntil(() => found, {
+      timeoutMs: 30_000,
+      hint: `The bad record (key ${key}) is not in the dead-letter topic ${deadLetterTopic} — README §2`,
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
