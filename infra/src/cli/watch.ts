@@ -11,7 +11,7 @@ import { parseWorkshopArgs, probeStack } from './workshop-args.js';
  * Without one (stdin not a TTY: CI, a pipe, an editor's task runner without a terminal), nobody can press
  * Enter, so once a step passes it moves on to the next by itself, and exits when every step passes.
  */
-const usage = 'usage: npm run watch [-- NN] [-- --poll]   (--poll: for WSL under /mnt and network drives, where change events do not arrive)';
+const usage = 'usage: npm run watch -- [NN] [--poll]   (--poll: for WSL under /mnt and network drives, where change events do not arrive)';
 
 async function main(): Promise<void> {
   const { root, steps, numbers, flags } = parseWorkshopArgs(process.argv.slice(2), usage, ['--poll']);
@@ -33,8 +33,9 @@ async function main(): Promise<void> {
     ...(process.stdout.isTTY ? { clearScreen: () => console.clear() } : {}),
   });
 
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal, and relayed by tsx).
   const stop = () => session.stop();
-  process.once('SIGINT', stop);
+  process.on('SIGINT', stop);
   if (interactive) {
     emitKeypressEvents(process.stdin);
     process.stdin.setRawMode(true);

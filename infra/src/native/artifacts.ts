@@ -32,14 +32,27 @@ export interface ArtifactLock {
   components: Record<string, { source: string; files: Record<string, string> }>;
 }
 
-export function artifactComponents(paths: StackPaths, versions: StackVersions): ArtifactComponent[] {
+/**
+ * How Maven is run: the machine's `mvn` (native stack), or — for a docker-stack participant without Java —
+ * `docker run … maven:<pinned> mvn` (infra/src/docker/maven-in-docker.ts). Same arguments, same
+ * ~/.m2, same checksum checks either way.
+ */
+export interface MavenRunner {
+  command: string;
+  /** Arguments before Maven's own (e.g. `run --rm … <image> mvn`). */
+  prefixArgs: string[];
+}
+
+export const localMaven: MavenRunner = { command: 'mvn', prefixArgs: [] };
+
+export function artifactComponents(paths: StackPaths, versions: StackVersions, maven: MavenRunner = localMaven): ArtifactComponent[] {
   const mavenCopy = (profile: string, properties: Record<string, string>) => async (into: string, log: (l: string) => void) => {
     const args = ['-B', '-C', '-f', paths.mavenPom, '-P', profile, 'dependency:copy-dependencies', '-DincludeScope=runtime',
       `-DoutputDirectory=${into}`, ...Object.entries(properties).map(([k, v]) => `-D${k}=${v}`)];
-    await runMaven(args, log);
+    await runMaven(maven, args, log);
   };
   const mavenArchive = (coordinates: string) => async (into: string, log: (l: string) => void) => {
-    await runMaven(['-B', '-C', 'dependency:get', `-Dartifact=${coordinates}`, '-Dtransitive=false'], log);
+    await runMaven(maven, ['-B', '-C', 'dependency:get', `-Dartifact=${coordinates}`, '-Dtransitive=false'], log);
     const archive = localRepositoryPath(coordinates);
     await mkdir(into, { recursive: true });
     await runCommand('tar', ['-xzf', archive, '-C', into], log);
@@ -81,8 +94,8 @@ export function localRepositoryPath(coordinates: string, repository = join(homed
   return join(repository, ...group.split('.'), artifact, version, file);
 }
 
-async function runMaven(args: string[], log: (line: string) => void): Promise<void> {
-  await runCommand('mvn', args, (line) => {
+async function runMaven(maven: MavenRunner, args: string[], log: (line: string) => void): Promise<void> {
+  await runCommand(maven.command, [...maven.prefixArgs, ...args], (line) => {
     // Maven's own progress: one line per file downloaded; errors pass through.
     if (/^\[ERROR\]|Downloaded from|BUILD/.test(line)) log(line.replace(/^\[INFO\] /, ''));
   });

@@ -44,9 +44,15 @@ export async function probeKafka(config: WorkshopConfig): Promise<string | undef
   }
 }
 
+/** Basic auth for a registry that wants it (Karapace on Aiven); none for the local stacks. */
+export function schemaRegistryHeaders(config: WorkshopConfig): Record<string, string> {
+  const { auth } = config.schemaRegistry;
+  return auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } : {};
+}
+
 export async function probeSchemaRegistry(config: WorkshopConfig): Promise<string | undefined> {
   try {
-    const response = await fetch(`${config.schemaRegistry.url}/subjects`, { signal: AbortSignal.timeout(5000) });
+    const response = await fetch(`${config.schemaRegistry.url}/subjects`, { headers: schemaRegistryHeaders(config), signal: AbortSignal.timeout(5000) });
     if (!response.ok) return `GET /subjects answered ${response.status}`;
     const body: unknown = await response.json();
     return Array.isArray(body) ? undefined : 'GET /subjects did not return a list';
@@ -55,10 +61,13 @@ export async function probeSchemaRegistry(config: WorkshopConfig): Promise<strin
   }
 }
 
-export async function probeConnect(config: WorkshopConfig): Promise<string | undefined> {
+export async function probeConnect(
+  config: WorkshopConfig,
+  required: readonly string[] = requiredConnectPlugins,
+): Promise<string | undefined> {
   try {
     const plugins = await withTimeout(createConnectRestClient(config).listPlugins({ connectorsOnly: false }), 5000, 'Connect');
-    const missing = requiredConnectPlugins.filter((plugin) => !plugins.some((p) => p.class === plugin));
+    const missing = required.filter((plugin) => !plugins.some((p) => p.class === plugin));
     return missing.length ? `plugins missing on Connect's plugin.path: ${missing.join(', ')}` : undefined;
   } catch (error) {
     return message(error);
@@ -93,7 +102,7 @@ export async function probeClickHouse(config: WorkshopConfig, database?: string)
 export const probes: Record<ServiceName, (config: WorkshopConfig) => Promise<string | undefined>> = {
   kafka: probeKafka,
   'schema-registry': probeSchemaRegistry,
-  connect: probeConnect,
+  connect: (config) => probeConnect(config),
   postgres: probePostgres,
   clickhouse: probeClickHouse,
 };

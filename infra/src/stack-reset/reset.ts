@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { ClickHouseClient } from '@clickhouse/client';
 import {
   createClickHouse,
   createConnectRestClient,
@@ -7,6 +8,7 @@ import {
   workshopNames,
   type WorkshopConfig,
 } from '@workshop/shared';
+import { schemaRegistryHeaders } from '../native/probes.js';
 
 /**
  * `stack:reset`: empties what the workshop made — its topics, schema subjects, connectors and tables —
@@ -65,14 +67,15 @@ export async function resetWorkshop(config: WorkshopConfig, report: (line: strin
 
 async function deleteSubjects(config: WorkshopConfig): Promise<string[]> {
   const base = config.schemaRegistry.url;
-  const response = await fetch(`${base}/subjects`);
+  const headers = schemaRegistryHeaders(config);
+  const response = await fetch(`${base}/subjects`, { headers });
   if (!response.ok) throw new Error(`schema-registry: GET /subjects answered ${response.status}`);
   const subjects = ((await response.json()) as string[]).filter((subject) => subject.startsWith(workshopNames.avroTopic));
   for (const subject of subjects) {
     const path = `${base}/subjects/${encodeURIComponent(subject)}`;
     // Confluent's API: a soft delete first, then a permanent one (ids are never reused either way).
-    await fetch(path, { method: 'DELETE' });
-    await fetch(`${path}?permanent=true`, { method: 'DELETE' });
+    await fetch(path, { method: 'DELETE', headers });
+    await fetch(`${path}?permanent=true`, { method: 'DELETE', headers });
   }
   return subjects;
 }
@@ -99,17 +102,31 @@ async function resetPostgres(config: WorkshopConfig): Promise<string[]> {
 async function resetClickHouse(config: WorkshopConfig): Promise<string[]> {
   const client = createClickHouse(config, { database: 'default' });
   try {
-    const database = config.clickhouse.database;
-    const result = await client.query({
-      query: 'SELECT name FROM system.tables WHERE database = {database:String} ORDER BY name',
-      query_params: { database },
-      format: 'JSONEachRow',
-    });
-    const tables = (await result.json<{ name: string }>()).map((row) => row.name);
-    await client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` });
-    await client.command({ query: `CREATE DATABASE ${database}` });
-    return tables;
+    return await dropClickHouseTables(client, config.clickhouse.database);
   } finally {
     await client.close();
   }
+}
+
+/**
+ * Drops every table and view of the workshop database, views first (a materialized view writes into its
+ * target). Table by table rather than DROP DATABASE: on Aiven the database is created through Aiven's API
+ * (Terraform), and SQL may not create it again.
+ */
+export async function dropClickHouseTables(client: ClickHouseClient, database: string): Promise<string[]> {
+  const result = await client.query({
+    query: `SELECT name, engine LIKE '%View' AS is_view FROM system.tables
+            WHERE database = {database:String} AND NOT is_temporary ORDER BY is_view DESC, name`,
+    query_params: { database },
+    format: 'JSONEachRow',
+  });
+  const tables = await result.json<{ name: string; is_view: number | boolean }>();
+  for (const table of tables) {
+    await client.command({ query: `DROP TABLE IF EXISTS ${quoteClickHouseIdentifier(database)}.${quoteClickHouseIdentifier(table.name)} SYNC` });
+  }
+  return tables.map((table) => table.name).sort();
+}
+
+function quoteClickHouseIdentifier(name: string): string {
+  return `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
 }

@@ -106,6 +106,12 @@ export function stepAfter(progress: StepProgress[], current: WorkshopStep): Step
   return [...progress.slice(index + 1), ...progress.slice(0, Math.max(index, 0))].find((p) => p.status !== 'done');
 }
 
+/** "1 of 2 tests pass", "0 of 1 test passes". */
+export function passingTests(result: { passed: number; failed: number }): string {
+  const total = result.passed + result.failed;
+  return `${result.passed} of ${total} ${total === 1 ? 'test passes' : 'tests pass'}`;
+}
+
 export function progressBar(done: number, total: number, width = 30): string {
   const filled = total === 0 ? width : Math.round((done / total) * width);
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total} steps done`;
@@ -122,7 +128,7 @@ function failureHeadline(check: StepCheck | undefined): string | undefined {
 }
 
 export function progressLines(progress: StepProgress[]): string[] {
-  const rows = progress.map((p) => [statusIcon[p.status], p.step.dir, p.step.title, p.status === 'failing' && p.check ? `failing (${p.check.passed}/${p.check.passed + p.check.failed} tests pass)` : p.status]);
+  const rows = progress.map((p) => [statusIcon[p.status], p.step.dir, p.step.title, p.status === 'failing' && p.check ? `failing (${passingTests(p.check)})` : p.status]);
   const lines: string[] = [];
   table(rows)
     .split('\n')
@@ -151,10 +157,28 @@ export function welcomeLines(): string[] {
   ];
 }
 
+/** Word-wraps `text` to `width` columns; lines after the first start with `indent`. */
+export function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width - (lines.length ? indent.length : 0)) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join(`\n${indent}`);
+}
+
 export function nextStepLines(next: StepProgress): string[] {
   const { step } = next;
   const number = stepNumber(step);
-  const lines = [paint('bold', `Next: step ${number} — ${step.title}`), `  you learn  ${step.teaches}`, `  read       steps/${step.dir}/README.md`];
+  const lines = [
+    paint('bold', `Next: step ${number} — ${step.title}`),
+    `  you learn  ${wrap(step.teaches, 96, '             ')}`,
+    `  read       steps/${step.dir}/README.md`,
+  ];
   if (step.exercise) lines.push(`  edit       ${starterSrc(step)}/  (the TODOs)`);
   lines.push(`  run        npm run watch  (re-runs the tests of step ${number} on every save)`, `  stuck?     npm run hint -- ${number}`);
   return lines;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { paint, type CommandResult } from '../cli/output.js';
-import { checkStep, type StackProbe } from './progress.js';
+import { checkStep, passingTests, type StackProbe } from './progress.js';
 import { readState } from './state.js';
 import { solutionSrc, starterSrc, stepNumber, type WorkshopStep } from './steps.js';
 
@@ -21,7 +21,7 @@ export async function solutionAccess(root: string, step: WorkshopStep, options: 
   const check = await checkStep(root, step, options.probeStack ? await options.probeStack().catch(() => undefined) : undefined);
   if (check.status === 'done') return { allowed: true, reason: 'solved' };
   const first = check.firstFailure?.split('\n')[0];
-  return { allowed: false, why: `step ${step.dir} does not pass yet (${check.passed} of ${check.passed + check.failed} tests pass${first ? `; first failure: ${first}` : ''})` };
+  return { allowed: false, why: `step ${step.dir} does not pass yet (${passingTests(check)}${first ? `; first failure: ${first}` : ''})` };
 }
 
 export interface SolutionDiff {
@@ -55,7 +55,7 @@ export async function showSolution(
   const access = await solutionAccess(root, step, { ...options, onChecking: () => out(paint('dim', `  checking ${step.dir} (running its tests)…`)) });
   if (!access.allowed) {
     out(`The solution is shown once the step passes: ${access.why}.`);
-    out(`  Keep going: npm run watch ${number} · a hint: npm run hint -- ${number} · see it anyway: npm run solution -- ${number} --force`);
+    out(`  Keep going: npm run watch -- ${number} · a hint: npm run hint -- ${number} · see it anyway: npm run solution -- ${number} --force`);
     return { ok: false, summary: `solution: not yet — step ${number} does not pass (npm run solution -- ${number} --force shows it anyway)` };
   }
   const { diff, filesDiffering } = solutionDiff(root, step, options.colour);

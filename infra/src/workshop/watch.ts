@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:f
 import { join } from 'node:path';
 import { paint } from '../cli/output.js';
 import { takeNextHint } from './hints.js';
-import { allDoneLines, checkStep, rememberedProgress, solutionPlace, stepAfter, type StackProbe, type StepProgress } from './progress.js';
+import { allDoneLines, checkStep, passingTests, rememberedProgress, solutionPlace, stepAfter, type StackProbe, type StepProgress } from './progress.js';
 import { hashSrc, isEditorScratch, type StepCheck } from './state.js';
 import { starterSrc, stepNumber, type WorkshopStep } from './steps.js';
 
@@ -100,10 +100,6 @@ function watchByPolling(dir: string, intervalMs: number, onChange: () => void): 
   return () => clearInterval(timer);
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 export function startWatch(options: WatchOptions): WatchSession {
   const { root, steps, out, interactive } = options;
   const debounceMs = options.debounceMs ?? 250;
@@ -135,15 +131,14 @@ export function startWatch(options: WatchOptions): WatchSession {
     const number = stepNumber(step);
     const lines = [''];
     if (check.status === 'done') {
-      lines.push(paint('green', `✓ step ${number} done — ${plural(check.passed, 'test')} pass.`));
+      lines.push(paint('green', `✓ step ${number} done — ${check.passed === 1 ? 'its test passes' : `all ${check.passed} tests pass`}.`));
       if (step.exercise) lines.push(`  The reference solution is in ${solutionPlace(step)}.`);
       const next = stepAfter(rememberedProgress(steps, root), step);
       if (!next) lines.push('  That was the last step left.');
       else if (interactive) lines.push(paint('bold', `  Press Enter (or n) for step ${stepNumber(next.step)} — ${next.step.title}; q to quit.`));
       else lines.push(`  No keyboard here (not a TTY): moving on to step ${stepNumber(next.step)} by itself.`);
     } else {
-      const total = check.passed + check.failed;
-      lines.push(paint('red', `✗ step ${number}: ${check.passed} of ${plural(total, 'test')} pass${check.firstFailingTest ? ` — first failing: "${check.firstFailingTest}"` : ''}`));
+      lines.push(paint('red', `✗ step ${number}: ${passingTests(check)}${check.firstFailingTest ? ` — first failing: "${check.firstFailingTest}"` : ''}`));
       for (const line of (check.firstFailure ?? '(no message)').split('\n')) lines.push(`  ${line}`);
       if (stackUp === false) lines.push(paint('yellow', '  The stack is not up: npm run stack:up (in another terminal), then save again or press r.'));
       lines.push(paint('dim', `  stuck? ${interactive ? 'press h, or ' : ''}npm run hint -- ${number} · waiting for a save in ${starterSrc(step)}/…`));
@@ -174,7 +169,12 @@ export function startWatch(options: WatchOptions): WatchSession {
     while (wanted !== 'none' && !stopped) {
       const force = wanted === 'forced';
       wanted = 'none';
-      await measure(force);
+      try {
+        await measure(force);
+      } catch (error) {
+        // Keep watching: the next save may well fix it (a deleted src/, a state file that could not be written).
+        out(paint('red', `  could not run the tests of step ${stepNumber(step)}: ${error instanceof Error ? error.message : String(error)}`));
+      }
     }
   }
 
@@ -183,7 +183,7 @@ export function startWatch(options: WatchOptions): WatchSession {
     if (!force && hash === lastHash) return; // saved without a change (or only an editor's scratch file)
     const mine = generation;
     const stackUp = options.probeStack ? await options.probeStack().catch(() => undefined) : undefined;
-    if (!options.clearScreen) out(paint('dim', `  running the tests of step ${stepNumber(step)}…`));
+    out(paint('dim', `  running the tests of step ${stepNumber(step)}…`)); // on a TTY, cleared with the result
     const check = await checkStep(root, step, stackUp);
     // Moved on to another step (n pressed) or stopped while the tests ran: this result is for nobody.
     if (mine !== generation || stopped) return;
@@ -207,7 +207,8 @@ export function startWatch(options: WatchOptions): WatchSession {
     lastHash = undefined;
     lastCheck = undefined;
     step = next;
-    out('');
+    if (options.clearScreen) options.clearScreen();
+    else out('');
     for (const line of header()) out(line);
     const dir = srcDir();
     const poll = () => watchByPolling(dir, options.pollIntervalMs ?? 500, onChange);

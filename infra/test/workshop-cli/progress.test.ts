@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkStep, progressBar, rememberedProgress, showWorkshop, workshopProgress } from '../../src/workshop/progress.js';
+import { checkStep, passingTests, progressBar, rememberedProgress, showWorkshop, workshopProgress, wrap } from '../../src/workshop/progress.js';
 import { readState, updateStepState } from '../../src/workshop/state.js';
 import { readWorkshopSteps } from '../../src/workshop/steps.js';
 import { collect, createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from './fake-workshop.js';
@@ -66,7 +66,7 @@ describe('npm run workshop: the progress list', () => {
     const failing = collect();
     await showWorkshop(steps, { root: fake.root, out: failing.out });
     expect(failing.text()).toContain('checking 01-double (running its tests)…');
-    expect(failing.lines.find((l) => l.includes('01-double') && !l.includes('checking'))).toMatch(/✗\s+01-double\s+Double a number\s+failing \(1\/2 tests pass\)/);
+    expect(failing.lines.find((l) => l.includes('01-double') && !l.includes('checking'))).toMatch(/✗\s+01-double\s+Double a number\s+failing \(1 of 2 tests pass\)/);
     expect(failing.text()).toContain('↳ Make double(n) return twice n — README §1: expected 63 to be 42 // Object.is equality');
 
     fake.write('steps/01-double/src/double.ts', doubleSolved);
@@ -118,9 +118,21 @@ describe('npm run workshop: the progress list', () => {
     expect(rememberedProgress(steps, fake.root).map((p) => p.status)).toEqual(['done', 'not started', 'not started']);
   });
 
+  it('counts passing tests in words', () => {
+    expect(passingTests({ passed: 1, failed: 1 })).toBe('1 of 2 tests pass');
+    expect(passingTests({ passed: 0, failed: 1 })).toBe('0 of 1 test passes');
+  });
+
   it('draws the progress bar', () => {
     expect(progressBar(0, 5, 10)).toBe('[░░░░░░░░░░] 0/5 steps done');
     expect(progressBar(2, 5, 10)).toBe('[████░░░░░░] 2/5 steps done');
     expect(progressBar(5, 5, 10)).toBe('[██████████] 5/5 steps done');
+  });
+});
+
+describe('wrap', () => {
+  it('wraps long text at word boundaries, indenting the lines after the first', () => {
+    expect(wrap('one two three four five', 9, '  ')).toBe('one two\n  three\n  four\n  five');
+    expect(wrap('short', 80, '  ')).toBe('short');
   });
 });

@@ -48,6 +48,7 @@ describe('npm run watch', () => {
       const { output, nextResult, session } = watchFake({ poll });
 
       const first = await nextResult();
+      expect(output.text().includes('(polling for changes)')).toBe(poll);
       expect(first).toMatchObject({ step: '01-double', check: { status: 'failing', passed: 1, failed: 1 } });
       expect(output.text()).toContain('✗ step 01: 1 of 2 tests pass — first failing: "doubles 21"');
       expect(output.text()).toContain('  Make double(n) return twice n — README §1: expected 21 to be 42 // Object.is equality');
@@ -56,7 +57,7 @@ describe('npm run watch', () => {
 
       fake.write('steps/01-double/src/double.ts', doubleSolved);
       expect(await nextResult()).toMatchObject({ step: '01-double', check: { status: 'done', passed: 2 } });
-      expect(output.text()).toContain('✓ step 01 done — 2 tests pass.');
+      expect(output.text()).toContain('✓ step 01 done — all 2 tests pass.');
       expect(output.text()).toContain('The reference solution is in solutions/01-double/src/ (npm run solution -- 01).');
       expect(output.text()).toContain('No keyboard here (not a TTY): moving on to step 02 by itself.');
 

@@ -56,9 +56,13 @@ try {
   showRows(await latestRows(db, table, 5));
   const verdict = arrived === events.length ? '✓' : '✗';
   console.log(
-    `${verdict} ${arrived}/${events.length} events → rows in ${seconds.toFixed(1)} s (${Math.round(arrived / seconds)} rows/s); ${table} now holds ${await countRows(db, table)} rows.`,
+    `${verdict} ${arrived}/${events.length} events of this run became rows in ${seconds.toFixed(1)} s; ${table} holds ${await countRows(db, table)} rows in all (the sink reads ${topic} from its start).`,
   );
   if (arrived !== events.length) process.exitCode = 1;
+} catch (error) {
+  // A person should read what to fix, not a stack trace.
+  console.error(`✗ ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
 } finally {
   await Promise.all([admin.disconnect(), producer.disconnect(), db.end()]);
 }
@@ -78,14 +82,8 @@ async function watchRows(sessionIds: string[], expected: number): Promise<number
 
 function showRows(rows: ButtonPressRow[]): void {
   console.log(`\nLatest ${rows.length} rows (SELECT … FROM ${table} ORDER BY "timestamp" DESC):`);
-  console.table(
-    rows.map((row) => ({
-      timestamp: row.timestamp.toISOString(),
-      action: row.action,
-      count: row.count,
-      session_id: row.session_id,
-      country: row.country_code,
-      city: row.city_name,
-    })),
-  );
+  for (const row of rows) {
+    const place = [row.country_code, row.city_name].filter(Boolean).join(' ');
+    console.log(`  ${row.timestamp.toISOString()}  ${row.action.padEnd(11)}  count ${String(row.count).padEnd(2)}  ${place.padEnd(16)}  ${row.session_id}`);
+  }
 }

@@ -29,7 +29,8 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
     'collection.name.format': table,
     // The table is ours (README §1): the sink must not invent or alter columns.
     'schema.evolution': 'none',
-    // Timestamps are bound as UTC wall-clock times, whatever the worker's time zone.
+    // The time zone the sink writes temporal values in (UTC is Debezium's default; spelled out, because a
+    // timestamp is exactly what the seed repo got wrong). The kit's Connect JVMs run in UTC as well.
     'use.time.zone': 'UTC',
 
     // Kafka delivers at least once: a record can come twice. Upsert on the event's identity makes the second
@@ -47,9 +48,6 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
     'errors.deadletterqueue.context.headers.enable': 'true',
     // -1: the cluster's default replication factor — 1 on a single local broker, more in the cloud.
     'errors.deadletterqueue.topic.replication.factor': '-1',
-
-    // A new connector reads the topic from its start, including events produced before it existed.
-    'consumer.override.auto.offset.reset': 'earliest',
   };
 }
 

@@ -38,7 +38,7 @@ export interface RunningSink {
 }
 
 /** One record read: where it was, and its event — or null when it went to the dead-letter topic. */
-interface Received {
+export interface Received {
   partition: number;
   offset: string;
   event: AvroButtonPress | null;

@@ -17,8 +17,8 @@ export interface PostgresSinkOptions {
  */
 export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: PostgresSinkOptions): Record<string, string> {
   // TODO(step 05): return { 'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector', topics: topic, … }:
-  // the connection (config.connect.postgresJdbcUrl, config.postgres.user, config.postgres.password ?? ''), the table,
-  // upsert on session_id,count, UTC, the dead-letter topic, reading from the earliest offset — the table in README §2.
+  // the connection (config.connect.postgresJdbcUrl, config.postgres.user, config.postgres.password ?? ''), the
+  // table, UTC, upsert on session_id,count, and errors to the dead-letter topic — the keys in README §2.
   throw new Error('TODO: write the JDBC sink connector config in postgresSinkConfig() (README §2)');
 }
 

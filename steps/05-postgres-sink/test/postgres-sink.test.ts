@@ -8,7 +8,6 @@ import {
   createPostgresPool,
   createSchemaRegistry,
   loadConfig,
-  workshopNames,
   type ButtonPressEvent,
 } from '@workshop/shared';
 import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
@@ -72,8 +71,13 @@ afterAll(async () => {
   await quietly(db.end());
   await quietly(admin.deleteTopics({ topics: [topic, deadLetterTopic] }));
   // A sink task's consumer group is connect-<connector name>; it empties once the task has stopped.
-  const groups = [...connectors].map((name) => `connect-${name}`).concat(deadLetterReaderGroups);
-  await quietly(pollUntil(() => admin.deleteGroups(groups).then(() => true), { timeoutMs: 10_000, intervalMs: 1000, hint: 'cleanup' }));
+  const ours = new Set([...connectors].map((name) => `connect-${name}`).concat(deadLetterReaderGroups));
+  const deleteOurGroups = async () => {
+    const left = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => ours.has(id));
+    if (left.length) await admin.deleteGroups(left);
+    return left.length === 0 ? true : undefined;
+  };
+  await quietly(pollUntil(deleteOurGroups, { timeoutMs: 10_000, intervalMs: 500, hint: 'cleanup' }));
   await quietly(Promise.all([admin.disconnect(), producer.disconnect()]));
   for (const query of ['', '?permanent=true']) {
     await quietly(fetch(`${config.schemaRegistry.url}/subjects/${encodeURIComponent(`${topic}-value`)}${query}`, { method: 'DELETE' }));
@@ -167,20 +171,28 @@ async function failure(name: string): Promise<string | undefined> {
 
 function firstLines(trace: string | undefined): string {
   const lines = (trace ?? 'no trace').split('\n');
-  // The root cause is at the end of the chain: "Caused by: org.postgresql.util.PSQLException: …".
-  const causes = lines.filter((line) => line.startsWith('Caused by:')).slice(-2);
-  return [lines[0], ...causes].join(' … ').slice(0, 900);
+  // PostgreSQL's own words, when it refused the write ("ERROR: column … is of type …"), say the most.
+  const postgresError = [...(trace ?? '').matchAll(/ERROR: [^\n]*?(?=\s+Call getNextException|\n|$)/g)].at(-1)?.[0];
+  if (postgresError) return `task stopped; PostgreSQL said: ${postgresError}`;
+  // Otherwise the root cause is at the end of the chain of "Caused by:" lines.
+  const causes = lines.filter((line) => line.startsWith('Caused by:')).slice(-1);
+  return [lines[0], ...causes].join(' … ').slice(0, 600);
 }
 
 /**
  * Waits until `ready(rows)` holds for these visits' rows. Stops early when the connector fails: a FAILED
  * task does not recover by itself, and its trace says what went wrong.
  */
-async function waitForRows(sessionIds: string[], ready: (rows: Row[]) => boolean, hint: string): Promise<Row[]> {
+async function waitForRows(
+  sessionIds: string[],
+  ready: (rows: Row[]) => boolean,
+  hint: string,
+  failedHint = "The connector's task FAILED writing to PostgreSQL: the error below names the column or constraint — fix the table (README §1) or the configuration (README §2)",
+): Promise<Row[]> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const failed = await failure(connectorName);
-    assertWithHint(!failed, hint, failed);
+    assertWithHint(!failed, failedHint, failed);
     const rows = await rowsOf(sessionIds);
     if (ready(rows)) return rows;
     assertWithHint(Date.now() < deadline, hint, `after 60 s: ${rows.length} rows; connector ${connectorName}: ${await describeStatus()}`);
@@ -234,7 +246,7 @@ const firstRows = memo(async () => {
   return waitForRows(
     sessionsOf(firstVisits),
     (rows) => rows.length >= firstVisits.length,
-    `No rows (or not all) for the events produced before the connector started, in table ${table}: check 'topics', 'collection.name.format' (the table), the connection settings, and 'consumer.override.auto.offset.reset': 'earliest' (a new connector otherwise starts at the end of the topic) — README §2`,
+    `No rows (or not all) for the events produced before the connector started, in table ${table}: check 'topics', 'collection.name.format' (the table you are given) and the connection settings — README §2`,
   );
 });
 
@@ -339,12 +351,14 @@ describe('§3 deploying through the REST API', () => {
         const failed = await failure(connectorName);
         if (failed) return { failed };
         const status = await connect.getConnectorStatus(connectorName);
+        if (!status) return { missing: `connectors: ${JSON.stringify(await connect.listConnectors())}` };
         const running = status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
         return running ? { status } : undefined;
       },
       { timeoutMs: 60_000, hint: `The connector did not reach RUNNING: GET ${config.connect.url}/connectors/${connectorName}/status shows why — README §3` },
     );
-    assertWithHint(!('failed' in outcome), 'The connector FAILED: the trace below names the setting or the column — fix it (README §2) and run the tests again', 'failed' in outcome ? outcome.failed : undefined);
+    assertWithHint(!('missing' in outcome), `There is no connector named ${connectorName}: deploy under the name you are given — README §3`, 'missing' in outcome ? outcome.missing : undefined);
+    assertWithHint(!('failed' in outcome), 'The connector FAILED: the trace below names the setting or the column — fix it (README §1, §2) and run the tests again', 'failed' in outcome ? outcome.failed : undefined);
   });
 });
 
@@ -419,10 +433,12 @@ describe('§5 redelivery is harmless', () => {
     // in the table, the exact copies before them have been processed too.
     const lastOfEachVisit = firstVisits.filter((event, i) => firstVisits[i + 1]?.session_id !== event.session_id);
     await produceVisits(producer, registry, topic, schemaId, lastOfEachVisit.map((event) => ({ ...event, city_name: 'Redelivered' })));
+    const upsert = "A redelivered record must update its row, not fail and not add one: 'insert.mode': 'upsert' with 'primary.key.mode': 'record_value' and 'primary.key.fields': 'session_id,count' — README §2";
     const rows = await waitForRows(
       sessionsOf(firstVisits),
       (found) => found.filter((row) => row.city_name === 'Redelivered').length >= lastOfEachVisit.length,
-      "A redelivered record must update its row, not fail and not add one: 'insert.mode': 'upsert' with 'primary.key.mode': 'record_value' and 'primary.key.fields': 'session_id,count' — README §2",
+      upsert,
+      upsert,
     );
     assertWithHint(
       rows.length === before.length,
@@ -477,11 +493,8 @@ describe('§6 a bad record goes to the dead-letter topic', () => {
 
   it('the connector keeps RUNNING and later good records still arrive', async () => {
     await poisoned();
-    const rows = await waitForRows(
-      sessionsOf(laterVisit),
-      (found) => found.length >= laterVisit.length,
-      "The good records after the bad one did not arrive: the sink must skip the bad record ('errors.tolerance': 'all') and carry on — README §2",
-    );
+    const skipIt = "The good records after the bad one did not arrive: the sink must skip the bad record ('errors.tolerance': 'all', with a dead-letter topic) and carry on — README §2";
+    const rows = await waitForRows(sessionsOf(laterVisit), (found) => found.length >= laterVisit.length, skipIt, skipIt);
     assertWithHint(rows.length === laterVisit.length, 'Each event must be exactly one row — README §1, §2');
     const status = await connect.getConnectorStatus(connectorName);
     assertWithHint(

@@ -1,0 +1,96 @@
+import type { WorkshopConfig } from '@workshop/shared';
+
+/**
+ * Step 05's connector on Aiven. A participant writes one connector config — the Debezium JDBC sink's keys
+ * (solutions/05-postgres-sink/src/sink-config.ts) — and on the local stacks the worker already reads Avro
+ * from the registry. Aiven's Kafka Connect has no Debezium JDBC sink and no Apicurio converter: it runs
+ * Aiven's own JDBC sink (io.aiven.connect.jdbc.JdbcSinkConnector, a fork of Confluent's) with Confluent's
+ * AvroConverter against Karapace. This pure function translates one into the other, so the logical
+ * settings (table, upsert key, dead letters) are written once, by the participant.
+ */
+
+export const aivenJdbcSinkClass = 'io.aiven.connect.jdbc.JdbcSinkConnector';
+export const confluentAvroConverterClass = 'io.confluent.connect.avro.AvroConverter';
+export const debeziumJdbcSinkClass = 'io.debezium.connector.jdbc.JdbcSinkConnector';
+/** What `stack:status` expects on Aiven's Connect (compare: requiredConnectPlugins of the native stack). */
+export const aivenConnectPlugins = [aivenJdbcSinkClass, confluentAvroConverterClass] as const;
+
+export class ConnectorTranslationError extends Error {
+  override name = 'ConnectorTranslationError';
+}
+
+/** Same key, same value: Kafka Connect's own settings, which every connector understands. */
+const frameworkKeys = ['name', 'tasks.max', 'topics', 'topics.regex', 'connection.password', 'batch.size', 'delete.enabled'];
+const frameworkPrefixes = ['errors.', 'consumer.override.', 'transforms', 'predicates', 'header.converter'];
+
+/** Debezium key → Aiven JDBC sink key, values unchanged. */
+const renamed: Record<string, string> = {
+  'connection.username': 'connection.user',
+  'insert.mode': 'insert.mode',
+  'primary.key.mode': 'pk.mode',
+  'primary.key.fields': 'pk.fields',
+  'collection.name.format': 'table.name.format',
+  'use.time.zone': 'db.timezone',
+  'quote.identifiers': 'sql.quote.identifiers',
+};
+
+const insertModes = ['insert', 'upsert', 'update'];
+const primaryKeyModes = ['none', 'kafka', 'record_key', 'record_value'];
+
+/** Sets sslmode=require on a JDBC URL (replacing a weaker one), keeping its other parameters. */
+export function withSslModeRequire(url: string): string {
+  const [base, query = ''] = url.split('?', 2) as [string, string?];
+  const params = query
+    .split('&')
+    .filter((pair) => pair !== '' && !/^sslmode=/i.test(pair));
+  const keep = query.split('&').find((pair) => /^sslmode=(require|verify-ca|verify-full)$/i.test(pair));
+  return `${base}?${[...params, keep ?? 'sslmode=require'].join('&')}`;
+}
+
+export function toAivenJdbcSinkConfig(debeziumConfig: Record<string, string>, config: WorkshopConfig): Record<string, string> {
+  const connectorClass = debeziumConfig['connector.class'];
+  if (connectorClass !== debeziumJdbcSinkClass) {
+    throw new ConnectorTranslationError(`expected a Debezium JDBC sink config (connector.class=${debeziumJdbcSinkClass}), got ${connectorClass ?? 'no connector.class'}`);
+  }
+  const out: Record<string, string> = { 'connector.class': aivenJdbcSinkClass };
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(debeziumConfig)) {
+    if (key === 'connector.class') continue;
+    if (frameworkKeys.includes(key) || frameworkPrefixes.some((prefix) => key.startsWith(prefix))) {
+      out[key] = value;
+    } else if (key === 'connection.url') {
+      // Aiven's PostgreSQL takes TLS connections only.
+      out['connection.url'] = withSslModeRequire(value);
+    } else if (key in renamed) {
+      if (key === 'insert.mode' && !insertModes.includes(value)) throw new ConnectorTranslationError(`insert.mode=${value} has no Aiven JDBC sink equivalent (${insertModes.join('|')})`);
+      if (key === 'primary.key.mode' && !primaryKeyModes.includes(value)) throw new ConnectorTranslationError(`primary.key.mode=${value} has no Aiven JDBC sink equivalent (${primaryKeyModes.join('|')})`);
+      out[renamed[key]!] = value;
+    } else if (key === 'schema.evolution') {
+      // Debezium: none | basic. Aiven: create the table, add columns.
+      const evolve = value === 'basic' ? 'true' : 'false';
+      out['auto.create'] = evolve;
+      out['auto.evolve'] = evolve;
+    } else {
+      unknown.push(key);
+    }
+  }
+  if (unknown.length > 0) {
+    throw new ConnectorTranslationError(`no Aiven JDBC sink equivalent for ${unknown.join(', ')} — add a mapping in infra/src/aiven/jdbc-sink.ts`);
+  }
+  if (!('auto.create' in out)) {
+    // Debezium's default is schema.evolution=none: the table is the participant's.
+    out['auto.create'] = 'false';
+    out['auto.evolve'] = 'false';
+  }
+  // Converters: the local stacks set them on the worker; on Aiven they go on the connector. Keys are the
+  // session ids as strings; values are Avro in Confluent wire format, looked up in Karapace.
+  out['key.converter'] = 'org.apache.kafka.connect.storage.StringConverter';
+  out['value.converter'] = confluentAvroConverterClass;
+  out['value.converter.schema.registry.url'] = config.schemaRegistry.url;
+  const auth = config.schemaRegistry.auth;
+  if (auth) {
+    out['value.converter.basic.auth.credentials.source'] = 'USER_INFO';
+    out['value.converter.basic.auth.user.info'] = `${auth.username}:${auth.password}`;
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+import { defaultPorts, workshopNames } from '@workshop/shared';
+import { schemaRegistryDatabase } from './postgres-init.js';
+
+/**
+ * How the docker stack's containers reach each other (service names of docker-compose.yml, ports inside the
+ * compose network). The host reaches them on the same 127.0.0.1 ports as the native stack (defaultPorts).
+ * infra/test/stack-profiles/compose.test.ts checks docker-compose.yml against these values.
+ */
+export const composeNetwork = {
+  /** Kafka's second listener, for containers (the first, 127.0.0.1:9092, is for the host). */
+  kafkaInternalPort: 19092,
+  kafkaInternalBootstrap: 'kafka:19092',
+  /** Apicurio 2.x listens on 8080 in its image; published on the host as defaultPorts.schemaRegistry. */
+  registryContainerPort: 8080,
+  registryApiUrl: 'http://schema-registry:8080/apis/registry/v2',
+  connectHost: 'connect',
+  /** What Kafka Connect (a container) uses to reach PostgreSQL: CONNECT_JDBC_URL of the docker profile. */
+  connectJdbcUrl: `jdbc:postgresql://postgres:${defaultPorts.postgres}/${workshopNames.database}`,
+  registryDatasourceUrl: `jdbc:postgresql://postgres:${defaultPorts.postgres}/${schemaRegistryDatabase}`,
+  /** Where the Connect container sees what `npm run stack:plugins` prepared under .stack/. */
+  containerPluginPath: '/opt/workshop/connect-plugins',
+  containerConnectConfigDir: '/etc/workshop/connect',
+  connectWorkerConfigFile: 'connect-distributed.properties',
+} as const;

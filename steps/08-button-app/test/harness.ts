@@ -1,0 +1,203 @@
+import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { LightMyRequestResponse } from 'fastify';
+import {
+  createKafka,
+  createSchemaRegistry,
+  loadConfig,
+  readButtonPressSchema,
+  workshopNames,
+  type ButtonPressEvent,
+} from '@workshop/shared';
+import { HintError, describeUnreachable, pollUntil, uniqueName, withHint } from '@workshop/shared/testing';
+import { avroEventSink, type EventSink } from '../src/produce.js';
+
+/**
+ * What both test files share: Kafka (a producer for the app, a reader for what arrived), a sink that lets
+ * the tests watch every event the app sends, a log capture, and hints built from what the app logged.
+ * Helpers for the tests only — the app's code is in ../src.
+ */
+export const config = loadConfig();
+export const topic = workshopNames.avroTopic;
+
+/** Public addresses with known places in DB-IP's database (checked by the tests through the app's geo lookup). */
+export const addresses = {
+  finland: '193.166.3.2',
+  brazil: '200.160.2.3',
+  britain: '81.2.69.142',
+  /** A reverse proxy on the same machine. */
+  localProxy: '127.0.0.1',
+} as const;
+
+export const cookieSecret = 'test-secret-for-the-button-app-0123456789';
+
+export function memo<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+export function cleanUpLater(cleanup: () => Promise<unknown>): void {
+  cleanups.push(cleanup);
+}
+export async function cleanUp(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Kafka
+
+export interface KafkaSide {
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  registry: SchemaRegistry;
+  schemaId: number;
+}
+
+/** One producer and the registered schema for a whole test file; the app's sink is built on them. */
+export const kafkaSide = memo(async (): Promise<KafkaSide> => {
+  const kafka = createKafka(config);
+  const admin = kafka.admin();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const registry = createSchemaRegistry(config);
+  await withHint(describeUnreachable('kafka', config.kafka.brokers.join(','), 'could not connect'), async () => {
+    await admin.connect();
+    await producer.connect();
+    if (!(await admin.listTopics()).includes(topic)) {
+      await admin.createTopics({ topics: [{ topic, numPartitions: workshopNames.topicPartitions }], waitForLeaders: true });
+    }
+  });
+  cleanUpLater(() => admin.disconnect());
+  cleanUpLater(() => producer.disconnect());
+  const schemaId = await withHint(describeUnreachable('schema-registry', config.schemaRegistry.url, `could not register the event's schema under ${workshopNames.avroSubject}`), async () => {
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(readButtonPressSchema()) },
+      { subject: workshopNames.avroSubject },
+    );
+    return id;
+  });
+  return { kafka, admin, producer, registry, schemaId };
+});
+
+/** Every event the app sends, as it was handed to the sink (a copy: later changes do not rewrite history). */
+export interface WatchedSink {
+  sink: EventSink;
+  events: ButtonPressEvent[];
+  of(sessionId: string): ButtonPressEvent[];
+}
+
+export async function watchedKafkaSink(): Promise<WatchedSink> {
+  const { producer, registry, schemaId } = await kafkaSide();
+  const kafkaSink = avroEventSink(producer, registry, schemaId);
+  const events: ButtonPressEvent[] = [];
+  return {
+    events,
+    of: (sessionId) => events.filter((event) => event.session_id === sessionId),
+    sink: {
+      async send(event) {
+        events.push(structuredClone(event));
+        await kafkaSink.send(event);
+      },
+    },
+  };
+}
+
+export interface ReceivedRecord {
+  partition: number;
+  offset: number;
+  message: KafkaMessage;
+  decoded: Record<string, unknown>;
+}
+
+export interface TopicReader {
+  records: ReceivedRecord[];
+  /** The records of these sessions, once at least `atLeast` of them have arrived. */
+  waitFor(sessionIds: string[], atLeast: number, hint: string): Promise<ReceivedRecord[]>;
+}
+
+/**
+ * Reads button_presses from where it ended when the reader started (the topic may hold a whole workshop's
+ * events), with a fresh consumer group, decoding every record through the registry.
+ */
+export const topicReader = memo(async (): Promise<TopicReader> => {
+  const { kafka, admin, registry } = await kafkaSide();
+  const startOffsets = await admin.fetchTopicOffsets(topic);
+  const groupId = uniqueName('test-08-reader');
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250 });
+  const records: ReceivedRecord[] = [];
+  await consumer.connect();
+  cleanUpLater(async () => {
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]);
+  });
+  await consumer.subscribe({ topic, fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      const decoded = message.value ? ((await registry.decode(message.value).catch(() => ({}))) as Record<string, unknown>) : {};
+      records.push({ partition, offset: Number(message.offset), message, decoded });
+    },
+  });
+  for (const { partition, high } of startOffsets) consumer.seek({ topic, partition, offset: high });
+  return {
+    records,
+    async waitFor(sessionIds, atLeast, hint) {
+      const ours = () => records.filter((record) => sessionIds.includes(String(record.decoded.session_id)));
+      await pollUntil(() => (ours().length >= atLeast ? true : undefined), { timeoutMs: 20_000, hint });
+      return ours().sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+    },
+  };
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Logs
+
+/** The app's log lines (fastify's logger writes JSON lines to the stream it is given). */
+export class LogCapture {
+  readonly lines: string[] = [];
+  readonly stream = { write: (line: string) => void this.lines.push(line) };
+
+  text(): string {
+    return this.lines.join('');
+  }
+
+  /** The last error the app logged, for a hint's detail. */
+  lastError(): string | undefined {
+    for (const line of [...this.lines].reverse()) {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      if ((entry.level ?? 0) >= 50) return entry.err?.message ?? entry.msg;
+    }
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Requests
+
+/**
+ * Asserts a response's status. A 500 caused by an unfinished TODO says which; another 500 quotes the
+ * app's log, since a participant would look there first.
+ */
+export function expectStatus(response: LightMyRequestResponse, expected: number[], logs: LogCapture, what: string): void {
+  if (expected.includes(response.statusCode)) return;
+  const logged = logs.lastError();
+  const todo = logged?.match(/TODO: .*\(README §\d+\)/)?.[0];
+  if (response.statusCode >= 500 && todo) throw new HintError(`Finish the step: ${todo}`, `${what} answered ${response.statusCode}`);
+  throw new HintError(
+    response.statusCode >= 500
+      ? `${what} failed inside the app — its log says: ${logged ?? '(nothing)'} — README §1–2`
+      : `${what} answered ${response.statusCode}, expected ${expected.join(' or ')}`,
+    response.body.slice(0, 300),
+  );
+}
+
+/** The visit cookie the app set (name=value, ready to send back), and the session id it carries. */
+export function visitCookie(response: LightMyRequestResponse): { name: string; header: string; sessionId: string } | undefined {
+  // A signed cookie is "<value>.<signature>"; the value is the visit's session id.
+  const cookie = response.cookies.find((c) => /^[0-9a-f-]{36}\./i.test(decodeURIComponent(c.value)));
+  if (!cookie) return undefined;
+  const value = decodeURIComponent(cookie.value);
+  return { name: cookie.name, header: `${cookie.name}=${cookie.value}`, sessionId: value.slice(0, value.lastIndexOf('.')) };
+}
+
+export const htmx = { 'hx-request': 'true', 'content-type': 'application/x-www-form-urlencoded' } as const;
