@@ -63,7 +63,6 @@ async function main(): Promise<void> {
 
   if (profile === 'docker') {
     if (command === 'up') {
-      console.log('Starting the docker stack (docker-compose.yml: Kafka, schema registry, Kafka Connect, PostgreSQL, ClickHouse, Grafana)…');
       const result = await dockerStackUp(loadConfig(), report);
       await printDockerStatus();
       for (const warning of result.warnings) console.log(paint('yellow', `! ${warning}`));

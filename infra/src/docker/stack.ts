@@ -120,6 +120,7 @@ export async function dockerStackUp(config: WorkshopConfig, report: (line: strin
   const t0 = Date.now();
   const paths = options.paths ?? stackPaths(options.env);
   const command = await requireEngineAndCompose(options.env);
+  report('Starting the docker stack (docker-compose.yml: Kafka, schema registry, Kafka Connect, PostgreSQL, ClickHouse, Grafana)…');
   const warnings: string[] = [];
 
   await prepareDockerStack(report, { ...options, paths });

@@ -142,7 +142,7 @@ export function countryTable(countries: CountryPresses[]): SafeHtml {
     <tbody>
       ${countries.map(
         (country) => html`<tr>
-        <td><span class="country-code">${country.country_code}</span> ${country.country_name}</td>
+        <td class="country"><span class="country-code">${country.country_code}</span>${country.country_name}</td>
         <td class="num">${country.presses.toLocaleString('en')}</td>
         <td class="bar"><progress max="${top}" value="${country.presses}">${country.presses}</progress></td>
       </tr>`,

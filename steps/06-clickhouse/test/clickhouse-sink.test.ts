@@ -85,12 +85,17 @@ async function rows<T>(query: string): Promise<T[]> {
 }
 
 /** The stored events, read back with FINAL (what a query sees once redelivered copies collapse). */
-async function storedEvents(table: string, final = 'FINAL'): Promise<ButtonPressEvent[]> {
-  const stored = await rows<Omit<ButtonPressEvent, 'timestamp'> & { ms: string }>(`
+async function storedEvents(table: string): Promise<ButtonPressEvent[]> {
+  const read = () =>
+    rows<Omit<ButtonPressEvent, 'timestamp'> & { ms: string }>(`
     SELECT toString(session_id) AS session_id, toUnixTimestamp64Milli(toDateTime64(timestamp, 3, 'UTC')) AS ms,
            toString(action) AS action, toUInt32(count) AS count, toString(country_code) AS country_code,
            toString(country_name) AS country_name, subdivision_name, city_name, CAST(cohort, 'Nullable(Int32)') AS cohort
-    FROM ${table} ${final}`);
+    FROM ${table} FINAL`);
+  const stored = await withHint(
+    `Reading ${table} back with FINAL failed: name the columns after the event's fields, and use ENGINE = ReplacingMergeTree ORDER BY (session_id, count) — FINAL needs a merging engine — README §1`,
+    read,
+  );
   return stored
     .map(({ ms, ...event }) => ({ ...event, timestamp: new Date(Number(ms)).toISOString() }) as ButtonPressEvent)
     .sort(byPosition);

@@ -178,7 +178,7 @@ export class LogCapture {
  * Asserts a response's status. A 500 caused by an unfinished TODO says which; another 500 quotes the
  * app's log, since a participant would look there first.
  */
-export function expectStatus(response: LightMyRequestResponse, expected: number[], logs: LogCapture, what: string): void {
+export function expectStatus(response: Pick<LightMyRequestResponse, 'statusCode' | 'body'>, expected: number[], logs: LogCapture, what: string): void {
   if (expected.includes(response.statusCode)) return;
   const logged = logs.lastError();
   const todo = logged?.match(/TODO: .*\(README §\d+\)/)?.[0];

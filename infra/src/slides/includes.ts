@@ -1,0 +1,141 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, normalize, relative } from 'node:path';
+import { extractRegion, RegionError } from './regions.js';
+
+/**
+ * Code on a slide comes from the repository, never pasted: a fenced block names what to show and the slides
+ * engine fills it in at build time.
+ *
+ *     ```ts include=solutions/02-produce-json/src/produce.ts#produce-keyed      a named region (see regions.ts)
+ *     ```
+ *     ```json include=solutions/04-avro/src/button-press.avsc#/fields/1         a JSON pointer (RFC 6901)
+ *     ```
+ *     ```json include=solutions/04-avro/src/button-press.avsc                   the whole file
+ *     ```
+ *
+ * Paths are relative to the repository root, so a deck reads like the README's paths and the presenter can open
+ * exactly what the caption under the code names.
+ */
+
+export interface IncludeSpec {
+  /** Repository-relative path of the file. */
+  path: string;
+  /** A region name, a JSON pointer (starts with "/"), or undefined for the whole file. */
+  fragment?: string;
+}
+
+export interface IncludedCode {
+  spec: IncludeSpec;
+  code: string;
+  /** Where the presenter finds it: "solutions/…/produce.ts:23-29", or the pointer for JSON. */
+  location: string;
+}
+
+/** `include=path#fragment` in a fence's info string ("ts include=…"); undefined when the fence has none. */
+export function includeSpecFromFenceInfo(info: string): IncludeSpec | undefined {
+  const match = /(?:^|\s)include=(\S*)/.exec(info);
+  if (!match) return undefined;
+  const value = match[1] ?? '';
+  if (value === '') throw new Error(`"include=" needs a path, e.g. include=solutions/02-produce-json/src/produce.ts#produce-keyed`);
+  const hash = value.indexOf('#');
+  return hash < 0 ? { path: value } : { path: value.slice(0, hash), fragment: decodeURIComponent(value.slice(hash + 1)) };
+}
+
+/** The fence's language (its info string's first word), if it is not the include itself. */
+export function fenceLanguage(info: string): string {
+  const first = info.trim().split(/\s+/)[0] ?? '';
+  return first.startsWith('include=') ? '' : first;
+}
+
+export function describeSpec(spec: IncludeSpec): string {
+  return spec.fragment === undefined ? spec.path : `${spec.path}#${spec.fragment}`;
+}
+
+/** Reads what `spec` names, from the repository at `root`. Throws an error that names the file and the region. */
+export function resolveInclude(root: string, spec: IncludeSpec): IncludedCode {
+  const path = normalize(spec.path);
+  if (spec.path === '' || isAbsolute(spec.path) || path.startsWith('..')) {
+    throw new Error(`include=${describeSpec(spec)}: the path must be relative to the repository root, e.g. solutions/02-produce-json/src/produce.ts`);
+  }
+  const file = join(root, path);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new RegionError(spec.path, spec.fragment, `${spec.path}: no such file (include=${describeSpec(spec)})`);
+  const text = readFileSync(file, 'utf8');
+  const shown = relative(root, file).split('\\').join('/');
+
+  if (spec.fragment === undefined) {
+    const body = text.replace(/\s+$/, '');
+    if (body === '') throw new RegionError(shown, undefined, `${shown}: the file is empty — a slide would show nothing`);
+    return { spec, code: body, location: `${shown}:1-${body.split('\n').length}` };
+  }
+  if (spec.fragment.startsWith('/')) {
+    const value = jsonPointer(parseJson(text, shown), spec.fragment, shown);
+    return { spec, code: formatJsonCompact(value), location: `${shown} ${spec.fragment}` };
+  }
+  const region = extractRegion(text, shown, spec.fragment);
+  return { spec, code: region.code, location: `${shown}:${region.startLine}-${region.endLine}` };
+}
+
+/** Every include in a deck's markdown, with its line, so a check can name "deck.md:12". */
+export function findIncludes(markdown: string): { line: number; spec: IncludeSpec }[] {
+  const found: { line: number; spec: IncludeSpec }[] = [];
+  let fence: string | undefined;
+  markdown.split(/\r?\n/).forEach((text, index) => {
+    const opening = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(text);
+    if (fence === undefined) {
+      if (!opening) return;
+      fence = opening[1];
+      const spec = includeSpecFromFenceInfo(opening[2] ?? '');
+      if (spec) found.push({ line: index + 1, spec });
+    } else if (opening && opening[1]!.startsWith(fence) && (opening[2] ?? '').trim() === '') {
+      fence = undefined;
+    }
+  });
+  return found;
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new RegionError(file, undefined, `${file}: a JSON pointer include needs a JSON file, but it does not parse: ${(error as Error).message}`);
+  }
+}
+
+/** RFC 6901: "/fields/1/type" — "~1" stands for "/", "~0" for "~". */
+export function jsonPointer(document: unknown, pointer: string, file: string): unknown {
+  let value = document;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(value) && /^(0|[1-9]\d*)$/.test(key) && Number(key) < value.length) value = value[Number(key)];
+    else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, key)) value = (value as Record<string, unknown>)[key];
+    else throw new RegionError(file, pointer, `${file}: the JSON pointer ${pointer} points at nothing (no "${key}")`);
+  }
+  return value;
+}
+
+/**
+ * JSON as a person would lay it out on a slide: anything that fits in `width` columns on one line stays on one
+ * line (`{ "type": "long", "logicalType": "timestamp-millis" }`), the rest is indented by two.
+ */
+export function formatJsonCompact(value: unknown, width = 76, indent = ''): string {
+  const flat = flatJson(value);
+  if (indent.length + flat.length <= width || value === null || typeof value !== 'object') return flat;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    return `[\n${value.map((item) => inner + formatJsonCompact(item, width, inner)).join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => {
+    const prefix = `${JSON.stringify(key)}: `;
+    return inner + prefix + formatJsonCompact(item, width - prefix.length, inner);
+  });
+  return `{\n${entries.join(',\n')}\n${indent}}`;
+}
+
+function flatJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(flatJson).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${flatJson(item)}`);
+    return entries.length ? `{ ${entries.join(', ')} }` : '{}';
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,164 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyLoggerOptions,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { buttonRoutes } from './button-routes.js';
+import type { GeoLookup } from './geo.js';
+import { problemFragment, problemPage, tooManyRequestsFragment, type SafeHtml } from './pages.js';
+import type { EventSink } from './produce.js';
+import { readSessionId } from './session-cookie.js';
+import { statsRoutes, type PressStatsSource } from './stats.js';
+import { VisitStore } from './visits.js';
+
+export interface ButtonAppOptions {
+  /** Where events go: Kafka (`avroEventSink`), or a wrapper around it that lets a test watch. */
+  events: EventSink;
+  geo: GeoLookup;
+  /** Signs the visit cookie. Keep it secret; a new one only makes the current visits start afresh. */
+  cookieSecret: string;
+  /**
+   * fastify's `trustProxy`. Default false: `request.ip` is the connection's peer and X-Forwarded-For is
+   * ignored — anyone can write that header. Set it to your reverse proxy's address(es) or CIDR(s) (e.g.
+   * '127.0.0.1'), and `request.ip` becomes the client that proxy names.
+   */
+  trustProxy?: boolean | string | string[];
+  /** Requests per client per window; a visitor past it gets a friendly 429. Default 120 a minute. */
+  rateLimit?: { max: number; timeWindowMs: number };
+  /** Presses by country for /stats (ClickHouse: `clickHouseStats`). */
+  stats?: PressStatsSource;
+  /** Log lines go here as JSON (default: stdout). */
+  logger?: { stream?: { write(line: string): void }; level?: string };
+  /** For the replies; tests pass a seeded one. */
+  random?: () => number;
+  visits?: VisitStore;
+}
+
+// Our page's own files, and htmx served from node_modules: no CDN, so the CSP can say 'self' only.
+const publicDir = join(import.meta.dirname, 'public');
+const htmxDir = dirname(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'));
+
+/**
+ * The button app, every plugin registered here in order: logging without IPs, security headers, signed
+ * cookies, form bodies, rate limit, static files, then the routes. Returns the instance without
+ * listening: tests call `app.inject()`, server.ts calls `listen()`.
+ */
+export function buildApp(options: ButtonAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: loggerOptions(options.logger),
+    trustProxy: options.trustProxy ?? false,
+    // Nothing this app accepts has a body worth more than a few bytes.
+    bodyLimit: 1024,
+  });
+
+  app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy } });
+  app.register(cookie, { secret: options.cookieSecret });
+  app.register(formbody);
+  const { max, timeWindowMs } = options.rateLimit ?? { max: 120, timeWindowMs: 60_000 };
+  app.register(rateLimit, {
+    max,
+    timeWindow: timeWindowMs,
+    keyGenerator: visitOrClient,
+    errorResponseBuilder: (_request, context) => new TooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
+  });
+  app.register(fastifyStatic, { root: [publicDir, htmxDir], prefix: '/static/', index: false });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, problemFragment(404, 'Nothing here. (Even less than the button does.)')));
+
+  app.register(buttonRoutes, {
+    events: options.events,
+    geo: options.geo,
+    visits: options.visits ?? new VisitStore(),
+    random: options.random ?? Math.random,
+    newVisitRateLimit: { keyGenerator: client },
+  });
+  app.register(statsRoutes, { stats: options.stats });
+  return app;
+}
+
+/** Our own scripts and styles only: no inline <script>, no inline style, no eval, no other origin. */
+const contentSecurityPolicy = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
+/**
+ * Visitors' IP addresses are looked up and dropped; they must not reach a log line either. fastify's
+ * default request serializer logs `remoteAddress`, so ours logs method and URL only; the redact paths
+ * catch an address logged by accident as an object field (a message string they cannot catch: never
+ * put an IP in one).
+ */
+function loggerOptions(logger: ButtonAppOptions['logger']): FastifyLoggerOptions & { redact?: { paths: string[]; censor: string } } {
+  return {
+    level: logger?.level ?? 'info',
+    stream: logger?.stream,
+    serializers: { req: (request: { method?: string; url?: string }) => ({ method: request.method, url: request.url }) },
+    redact: {
+      paths: ['ip', 'ips', '*.ip', '*.ips', 'remoteAddress', '*.remoteAddress', 'req.headers["x-forwarded-for"]', 'headers["x-forwarded-for"]'],
+      censor: '[not logged]',
+    },
+  };
+}
+
+/**
+ * Rate-limit buckets: one per visit (its signed cookie), else one per client address. Per visit, because a
+ * whole room of phones may share one address behind the venue's NAT. A new visit (GET /) always counts
+ * against its client address, so fresh cookies buy no extra presses. (The limiter keeps the address in
+ * memory for one window, to count; it is never logged or sent.)
+ */
+function visitOrClient(request: FastifyRequest): string {
+  const sessionId = readSessionId(request);
+  return sessionId ? `visit:${sessionId}` : client(request);
+}
+
+function client(request: FastifyRequest): string {
+  return `client:${request.ip}`;
+}
+
+class TooManyRequests extends Error {
+  readonly statusCode = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Rate limit exceeded, retry in ${retryAfterSeconds} s`);
+  }
+}
+
+/**
+ * Every error becomes a page a person can read. 4xx — a malformed or oversized request, a bad header — is
+ * the client's: a short log line, no stack. 5xx is ours: logged with its cause, never shown in detail.
+ */
+function handleError(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof TooManyRequests) {
+    return sendProblem(request, reply, 429, tooManyRequestsFragment(error.retryAfterSeconds));
+  }
+  const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status === 500) {
+    request.log.error({ err: error }, `${request.method} ${request.url} failed: ${error.message}`);
+    return sendProblem(request, reply, 500, problemFragment(500, 'The button broke (for real this time). The server log says why.'));
+  }
+  request.log.info({ statusCode: status, code: error.code }, `rejected: ${error.message}`);
+  return sendProblem(request, reply, status, problemFragment(status, `That did not look like a button press: ${error.message}`));
+}
+
+/** htmx swaps a fragment into the page; anything else (the address bar) gets a whole page. */
+function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, fragment: SafeHtml) {
+  const body = request.headers['hx-request'] === 'true' ? fragment : problemPage(status, fragment);
+  return reply.code(status).type('text/html; charset=utf-8').send(body.value);
+}
