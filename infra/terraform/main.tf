@@ -1,9 +1,9 @@
-data "aiven_project" "workshop" {
+data "aiven_project" "project" {
   project = var.aiven_project
 }
 
 locals {
-  project = data.aiven_project.workshop.project
+  project = data.aiven_project.project.project
   topics = {
     json        = var.workshop_names.json_topic
     avro        = var.workshop_names.avro_topic
@@ -32,7 +32,7 @@ resource "aiven_kafka" "kafka" {
   }
 }
 
-resource "aiven_kafka_topic" "workshop" {
+resource "aiven_kafka_topic" "topics" {
   for_each = local.topics
 
   project      = local.project
@@ -70,7 +70,7 @@ resource "aiven_pg" "pg" {
   }
 }
 
-resource "aiven_pg_database" "workshop" {
+resource "aiven_pg_database" "db" {
   project       = local.project
   service_name  = aiven_pg.pg.service_name
   database_name = var.workshop_names.database
@@ -84,7 +84,7 @@ resource "aiven_clickhouse" "clickhouse" {
 }
 
 # On Aiven, ClickHouse databases are created through the API (here), not with SQL.
-resource "aiven_clickhouse_database" "workshop" {
+resource "aiven_clickhouse_database" "db" {
   project      = local.project
   service_name = aiven_clickhouse.clickhouse.service_name
   name         = var.workshop_names.database

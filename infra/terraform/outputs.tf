@@ -2,7 +2,7 @@
 
 output "ca_cert" {
   description = "The project's CA certificate: Kafka's and PostgreSQL's certificates are signed by it."
-  value       = data.aiven_project.workshop.ca_cert
+  value       = data.aiven_project.project.ca_cert
   sensitive   = true
 }
 
@@ -49,7 +49,7 @@ output "pg_password" {
 }
 
 output "pg_database" {
-  value = aiven_pg_database.workshop.database_name
+  value = aiven_pg_database.db.database_name
 }
 
 output "clickhouse_https_url" {
@@ -66,7 +66,7 @@ output "clickhouse_password" {
 }
 
 output "clickhouse_database" {
-  value = aiven_clickhouse_database.workshop.name
+  value = aiven_clickhouse_database.db.name
 }
 
 output "grafana_uri" {

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { defaultPorts, type WorkshopConfig } from '@workshop/shared';
+import { createClickHouse, defaultPorts, type WorkshopConfig } from '@workshop/shared';
 import type { ServiceName } from '@workshop/shared/testing';
 import { localMaven, type MavenRunner } from '../native/artifacts.js';
 import { stackPaths, type StackPaths } from '../native/paths.js';
@@ -71,6 +71,10 @@ function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean 
 /** The machine's Maven if it has one; else Maven in the pinned image (a participant with Docker only). */
 async function chooseMaven(paths: StackPaths, env?: NodeJS.ProcessEnv): Promise<MavenRunner> {
   if (onPath('mvn', env)) return localMaven;
+  const engine = await dockerEngineAnswers({ env });
+  if (!engine.answers) {
+    throw new DockerStackError(`connect plugins: fetching them needs Maven (mvn) or a Docker engine to run Maven in — neither is here (${engine.reason ?? 'docker info failed'})`);
+  }
   // Mounted folders must exist before `docker run`, or the engine creates them owned by root.
   await mkdir(join(homedir(), '.m2', 'repository'), { recursive: true });
   await mkdir(paths.cacheDir, { recursive: true });
@@ -152,8 +156,19 @@ export async function dockerStackUp(config: WorkshopConfig, report: (line: strin
     // The same workshop setup as the native stack (idempotent; the init script did most of PostgreSQL's).
     if (service.name === 'postgres') await preparePostgres(config);
     if (service.name === 'schema-registry') await prepareSchemaRegistry(config);
+    if (service.name === 'clickhouse') await prepareClickHouse(config);
   }
   return { seconds: (Date.now() - t0) / 1000, warnings };
+}
+
+/** The image creates CLICKHOUSE_DB on a new volume; this also covers a volume made before that setting. */
+async function prepareClickHouse(config: WorkshopConfig): Promise<void> {
+  const client = createClickHouse(config, { database: 'default' });
+  try {
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database}` });
+  } finally {
+    await client.close();
+  }
 }
 
 /** Stops and removes the containers; the named volumes (data) stay. */

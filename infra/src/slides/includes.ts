@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, normalize, relative } from 'node:path';
+import { extname, isAbsolute, join, normalize, relative } from 'node:path';
+import ts from 'typescript';
 import { extractRegion, RegionError } from './regions.js';
 
 /**
@@ -12,6 +13,12 @@ import { extractRegion, RegionError } from './regions.js';
  *     ```
  *     ```json include=solutions/04-avro/src/button-press.avsc                   the whole file
  *     ```
+ *     ```ts include=solutions/03-consume/src/press-counter.ts#symbol:runPressCounter   a top-level declaration
+ *     ```
+ *
+ * A region needs two marker lines in the solution; a symbol needs none. Use a symbol where markers cannot go: the
+ * mistakes (solutions/NN/mistakes/*.patch) are patches whose context lines must match the solution exactly, so a
+ * marker may not sit inside the lines a patch quotes.
  *
  * Paths are relative to the repository root, so a deck reads like the README's paths and the presenter can open
  * exactly what the caption under the code names.
@@ -20,7 +27,7 @@ import { extractRegion, RegionError } from './regions.js';
 export interface IncludeSpec {
   /** Repository-relative path of the file. */
   path: string;
-  /** A region name, a JSON pointer (starts with "/"), or undefined for the whole file. */
+  /** A region name, "symbol:<name>", a JSON pointer (starts with "/"), or undefined for the whole file. */
   fragment?: string;
 }
 
@@ -71,6 +78,10 @@ export function resolveInclude(root: string, spec: IncludeSpec): IncludedCode {
     const value = jsonPointer(parseJson(text, shown), spec.fragment, shown);
     return { spec, code: formatJsonCompact(value), location: `${shown} ${spec.fragment}` };
   }
+  if (spec.fragment.startsWith('symbol:')) {
+    const symbol = extractDeclaration(text, shown, spec.fragment.slice('symbol:'.length));
+    return { spec, code: symbol.code, location: `${shown}:${symbol.startLine}-${symbol.endLine}` };
+  }
   const region = extractRegion(text, shown, spec.fragment);
   return { spec, code: region.code, location: `${shown}:${region.startLine}-${region.endLine}` };
 }
@@ -91,6 +102,44 @@ export function findIncludes(markdown: string): { line: number; spec: IncludeSpe
     }
   });
   return found;
+}
+
+const scriptKinds: Record<string, ts.ScriptKind> = {
+  '.ts': ts.ScriptKind.TS,
+  '.mts': ts.ScriptKind.TS,
+  '.cts': ts.ScriptKind.TS,
+  '.tsx': ts.ScriptKind.TSX,
+  '.js': ts.ScriptKind.JS,
+  '.mjs': ts.ScriptKind.JS,
+  '.cjs': ts.ScriptKind.JS,
+};
+
+/**
+ * The top-level declaration `name` of a TypeScript or JavaScript file — function, class, interface, type, enum or
+ * variable statement — from its first keyword (its doc comment left out) to its end.
+ */
+export function extractDeclaration(text: string, file: string, name: string): { code: string; startLine: number; endLine: number } {
+  const kind = scriptKinds[extname(file)];
+  if (kind === undefined) throw new RegionError(file, `symbol:${name}`, `${file}: symbol includes work in TypeScript and JavaScript files; use a #region here`);
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+  const names = (statement: ts.Statement): string[] => {
+    if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.map((declaration) => declaration.name.getText(source));
+    if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) {
+      return statement.name ? [statement.name.text] : [];
+    }
+    return [];
+  };
+  const matches = source.statements.filter((statement) => names(statement).includes(name));
+  if (matches.length === 0) {
+    const known = source.statements.flatMap(names);
+    throw new RegionError(file, `symbol:${name}`, `${file}: no top-level declaration "${name}" (declared there: ${known.join(', ') || 'nothing'})`);
+  }
+  if (matches.length > 1) throw new RegionError(file, `symbol:${name}`, `${file}: "${name}" is declared ${matches.length} times (overloads?) — use a #region`);
+  const statement = matches[0]!;
+  const start = statement.getStart(source);
+  const startLine = source.getLineAndCharacterOfPosition(start).line + 1;
+  const endLine = source.getLineAndCharacterOfPosition(statement.end).line + 1;
+  return { code: text.split(/\r?\n/).slice(startLine - 1, endLine).join('\n'), startLine, endLine };
 }
 
 function parseJson(text: string, file: string): unknown {

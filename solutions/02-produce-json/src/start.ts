@@ -12,9 +12,11 @@ if (!Number.isInteger(visits) || visits < 1) {
 }
 
 const kafka = createKafka(loadConfig());
+// #region key-partitioner
 // The default partitioner hashes the key (murmur2) as the Java client does, so every Kafka client in the
 // pipeline would put a session in the same partition.
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+// #endregion key-partitioner
 const admin = kafka.admin();
 
 try {

@@ -7,12 +7,14 @@ import { showPressTable } from './press-table.js';
 const { values } = parseArgs({
   options: { group: { type: 'string', default: 'press-counter' }, 'from-scratch': { type: 'boolean', default: false } },
 });
+// #region group-id
 // A group continues from its committed offsets; a brand-new group reads the topic from its start.
 const throwawayGroup = values['from-scratch'];
 const groupId = throwawayGroup ? `press-counter-${Date.now()}` : values.group;
 
 const kafka = createKafka(loadConfig());
 const consumer = kafka.consumer({ groupId });
+// #endregion group-id
 const presses: PressesByCountry = new Map();
 const stopTable = showPressTable(
   presses,

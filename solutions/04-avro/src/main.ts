@@ -48,11 +48,13 @@ async function showEvolution(): Promise<void> {
   await registerSchema(registry, subject, v1);
   console.log(`\nEvolution, on the scratch subject ${subject} (version 1 = the event's schema):`);
 
+  // #region evolution-attempts
   const addOptional = withOptionalField(v1, { name: 'referrer', type: 'string', doc: 'Where the visitor came from, if known.' });
   report('+ optional field "referrer" (["null","string"], default null)', await tryRegisterSchema(registry, subject, addOptional));
 
   const addRequired = { ...v1, fields: [...v1.fields, { name: 'browser', type: 'string', doc: 'User agent family.' }] };
   report('+ required field "browser" without a default', await tryRegisterSchema(registry, subject, addRequired));
+  // #endregion evolution-attempts
 
   await deleteSubject(config, subject);
   console.log(`(scratch subject ${subject} deleted)`);

@@ -20,7 +20,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.log(`\n${signal}: finishing the requests in flight, then disconnecting from Kafka…`);
     running.close().then(
-      () => process.exit(0),
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
       (error: unknown) => {
         console.error(error);
         process.exit(1);

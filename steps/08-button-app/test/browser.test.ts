@@ -7,7 +7,19 @@ import { assertWithHint, pollUntil, withHint } from '@workshop/shared/testing';
 import { buildApp } from '../src/app.js';
 import { openGeoLookup } from '../src/geo.js';
 import type { PressStatsSource } from '../src/stats.js';
-import { LogCapture, cleanUp, cleanUpLater, cookieSecret, expectStatus, memo, topic, topicReader, watchedKafkaSink } from './harness.js';
+import {
+  LogCapture,
+  cleanUp,
+  cleanUpLater,
+  cookieSecret,
+  countHint,
+  describeEvents,
+  expectStatus,
+  memo,
+  topic,
+  topicReader,
+  watchedKafkaSink,
+} from './harness.js';
 
 /**
  * Step 08 in a real browser: Debian's Chromium, driven by playwright-core, opens the page, presses the big
@@ -93,11 +105,16 @@ async function visitSessionId(context: BrowserContext): Promise<string> {
   return value.slice(0, value.lastIndexOf('.'));
 }
 
-async function pressAndSeeReply(page: Page, press: number): Promise<string> {
-  await page.getByRole('button', { name: /push/i }).click();
-  // The reply's counter says which press this was: wait for this one's answer, not the last one's.
-  await withHint(`Press ${press}: no reply appeared under the button — the browser console or the app log says why`, () =>
-    page.locator('#reply').getByText(`press #${press}`).waitFor({ timeout: 5000 }),
+/** Presses the big button (a click, or a tap on a phone) and returns the reply htmx swapped in. */
+async function pressAndSeeReply(page: Page, how: 'click' | 'tap'): Promise<string> {
+  // htmx fires htmx:afterSettle on the page once the answer is in place.
+  const settled = page.evaluate(
+    () => new Promise<void>((resolve) => document.body.addEventListener('htmx:afterSettle', () => resolve(), { once: true })),
+  );
+  const button = page.getByRole('button', { name: /push/i });
+  await (how === 'tap' ? button.tap() : button.click());
+  await withHint('A press showed no reply under the button — the browser console or the app log says why', () =>
+    Promise.race([settled, new Promise((_, reject) => setTimeout(() => reject(new Error(`no htmx:afterSettle in 5 s; app log: ${logs.lastError() ?? '(no error)'}`)), 5000))]),
   );
   return (await page.locator('#reply').innerText()).trim();
 }
@@ -111,8 +128,12 @@ describe('in a real browser (Chromium)', () => {
     const sessionId = await visitSessionId(context);
 
     const replies: string[] = [];
-    for (let press = 1; press <= 3; press++) replies.push(await pressAndSeeReply(page, press));
-    assertWithHint(replies.every((reply) => reply.length > 'press #1'.length), 'Each press must answer with a reply above its counter (pages.ts)', JSON.stringify(replies));
+    for (let press = 1; press <= 3; press++) replies.push(await pressAndSeeReply(page, 'click'));
+    assertWithHint(
+      replies.every((reply) => /press #\d+/i.test(reply) && reply.length > 12),
+      'Each press must answer with a reply and its number in the visit — if the app log shows an error, README §1–2',
+      JSON.stringify(replies),
+    );
     mkdirSync(outputDir, { recursive: true });
     await page.screenshot({ path: join(outputDir, 'button-page-desktop.png'), animations: 'disabled' });
 
@@ -128,17 +149,19 @@ describe('in a real browser (Chromium)', () => {
       timeoutMs: 10_000,
       hint: "Leaving the page must end the visit: src/public/button.js sends navigator.sendBeacon('/exit') on pagehide, and POST /exit sends ExitPage",
     });
-    const seen = events.map((event) => `${event.action}#${event.count}`).join(', ');
+    const actions = events.map((event) => event.action).join(', ');
     assertWithHint(
-      seen === 'EnterPage#0, PressButton#1, PressButton#2, PressButton#3, ExitPage#4',
-      "The browser's visit must be EnterPage, 3 × PressButton, ExitPage, counted 0–4 — README §1",
-      seen,
+      actions === 'EnterPage, PressButton, PressButton, PressButton, ExitPage',
+      "The browser's visit must be one EnterPage, 3 × PressButton and one ExitPage, with the visit's session id — README §1",
+      describeEvents(events),
     );
+    const counts = events.map((event) => event.count);
+    assertWithHint(counts.join() === '0,1,2,3,4', countHint(counts), describeEvents(events));
     await reader.waitFor([sessionId], 5, `The browser's 5 events did not all reach ${topic} — README §2`);
 
     // The presenter's big screen.
     const stats = await openPage(context, `${url}/stats`);
-    await stats.page.getByText('Finland').waitFor({ timeout: 5000 });
+    await withHint('The stats page must show the counts it polls from /stats/table (pages.ts, stats.ts)', () => stats.page.getByText('Finland').waitFor({ timeout: 5000 }));
     await stats.page.screenshot({ path: join(outputDir, 'stats-page-desktop.png'), animations: 'disabled' });
   });
 
@@ -147,15 +170,14 @@ describe('in a real browser (Chromium)', () => {
     const context = await (await browser()).newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     cleanUpLater(() => context.close());
     const { page, problems } = await openPage(context, url);
-    await page.getByRole('button', { name: /push/i }).tap();
-    await page.locator('#reply').getByText('press #1').waitFor({ timeout: 5000 });
+    await pressAndSeeReply(page, 'tap');
     mkdirSync(outputDir, { recursive: true });
     await page.screenshot({ path: join(outputDir, 'button-page-phone.png'), animations: 'disabled' });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assertWithHint(overflow <= 0, 'The page must fit a phone\'s width without scrolling sideways (button.css)', `${overflow}px too wide`);
 
     const stats = await openPage(context, `${url}/stats`);
-    await stats.page.getByText('Finland').waitFor({ timeout: 5000 });
+    await withHint('The stats page must show the counts it polls from /stats/table (pages.ts, stats.ts)', () => stats.page.getByText('Finland').waitFor({ timeout: 5000 }));
     await stats.page.screenshot({ path: join(outputDir, 'stats-page-phone.png'), animations: 'disabled' });
     assertWithHint(problems.length + stats.problems.length === 0, 'The browser reported errors (CSP?)', [...problems, ...stats.problems].join(' | '));
   });

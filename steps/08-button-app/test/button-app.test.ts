@@ -15,6 +15,8 @@ import {
   cleanUpLater,
   config,
   cookieSecret,
+  countHint,
+  describeEvents,
   expectStatus,
   htmx,
   memo,
@@ -119,20 +121,6 @@ async function leave(visitor: Visitor): Promise<void> {
   const response = await send(visitor.app, visitor.from, { method: 'POST', url: '/exit', headers: { ...visitor.headers, cookie: visitor.cookie } });
   visitor.responses.push(response);
   expectStatus(response, [200, 204], logs, 'Leaving the page (POST /exit, the pagehide beacon)');
-}
-
-function describeEvents(events: ButtonPressEvent[]): string {
-  return events.map((event) => `${event.action}#${event.count}`).join(', ') || 'none';
-}
-
-function countHint(counts: number[]): string {
-  if (counts.length > 1 && counts.every((count) => count === counts[0])) {
-    return "Every event of the visit has the same count: use the visit's next count for the event, then move it on (visit.nextCount += 1) — README §1";
-  }
-  if (counts[0] !== 0) {
-    return "Each visit counts from 0 (its EnterPage), whatever other visits did: count with the visit's own counter (visit.nextCount), not one shared by the whole server — README §1";
-  }
-  return "count is the event's place in its visit: 0, 1, 2, … — take visit.nextCount, then add 1 to it — README §1";
 }
 
 const eventFields = ['session_id', 'timestamp', 'action', 'count', 'country_code', 'country_name', 'subdivision_name', 'city_name', 'cohort'];

@@ -200,4 +200,23 @@ export function visitCookie(response: LightMyRequestResponse): { name: string; h
   return { name: cookie.name, header: `${cookie.name}=${cookie.value}`, sessionId: value.slice(0, value.lastIndexOf('.')) };
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Events
+
+export function describeEvents(events: ButtonPressEvent[]): string {
+  return events.map((event) => `${event.action}#${event.count}`).join(', ') || 'none';
+}
+
+export function countHint(counts: number[]): string {
+  if (counts.length > 1 && counts.every((count) => count === counts[0])) {
+    return "Every event of the visit has the same count: use the visit's next count for the event, then move it on (visit.nextCount += 1) — README §1";
+  }
+  const increasing = counts.every((count, i) => i === 0 || count > counts[i - 1]!);
+  const gaps = counts.some((count, i) => i > 0 && count - counts[i - 1]! > 1);
+  if (counts[0] !== 0 || (increasing && gaps)) {
+    return "Each visit counts 0, 1, 2, … from its EnterPage, whatever other visits do at the same time: count with the visit's own counter (visit.nextCount), not one shared by the whole server — README §1";
+  }
+  return "count is the event's place in its visit: 0, 1, 2, … — take visit.nextCount, then add 1 to it — README §1";
+}
+
 export const htmx = { 'hx-request': 'true', 'content-type': 'application/x-www-form-urlencoded' } as const;
