@@ -54,9 +54,9 @@ export function stepsTableMarkdown(root: string, extension: '.html' | '.md'): st
     .map((deck) => {
       const step = deck.step!;
       const title = existsSync(join(root, deck.file)) ? `[${escapeCell(step.title)}](${deck.name}${extension})` : escapeCell(step.title);
-      return `| \`${step.dir.slice(0, 2)}\` | ${title} | ${step.exercise ? '`src/` TODOs' : 'a tour'} |`;
+      return `| \`${step.dir.slice(0, 2)}\` | ${title} |`;
     });
-  return ['| step | | you write |', '|---|---|---|', ...rows].join('\n');
+  return ['| step | title (links to its deck) |', '|---|---|', ...rows].join('\n');
 }
 
 function escapeCell(text: string): string {

@@ -11,6 +11,8 @@ import { extractRegion, RegionError } from './regions.js';
  *     ```
  *     ```json include=solutions/04-avro/src/button-press.avsc#/fields/1         a JSON pointer (RFC 6901)
  *     ```
+ *     ```json include=solutions/04-avro/src/button-press.avsc#/fields omit=doc  …without the "doc" keys
+ *     ```
  *     ```json include=solutions/04-avro/src/button-press.avsc                   the whole file
  *     ```
  *     ```ts include=solutions/03-consume/src/press-counter.ts#symbol:runPressCounter   a top-level declaration
@@ -29,6 +31,8 @@ export interface IncludeSpec {
   path: string;
   /** A region name, "symbol:<name>", a JSON pointer (starts with "/"), or undefined for the whole file. */
   fragment?: string;
+  /** JSON pointer includes only: keys left out wherever they occur (`omit=doc`), for a schema whose docs are long. */
+  omit?: string[];
 }
 
 export interface IncludedCode {
@@ -45,7 +49,13 @@ export function includeSpecFromFenceInfo(info: string): IncludeSpec | undefined 
   const value = match[1] ?? '';
   if (value === '') throw new Error(`"include=" needs a path, e.g. include=solutions/02-produce-json/src/produce.ts#produce-keyed`);
   const hash = value.indexOf('#');
-  return hash < 0 ? { path: value } : { path: value.slice(0, hash), fragment: decodeURIComponent(value.slice(hash + 1)) };
+  const spec: IncludeSpec = hash < 0 ? { path: value } : { path: value.slice(0, hash), fragment: decodeURIComponent(value.slice(hash + 1)) };
+  const omit = /(?:^|\s)omit=(\S+)/.exec(info)?.[1];
+  if (omit !== undefined) {
+    if (!spec.fragment?.startsWith('/')) throw new Error(`include=${describeSpec(spec)} omit=${omit}: omit= works with a JSON pointer include (#/…)`);
+    spec.omit = omit.split(',').filter(Boolean);
+  }
+  return spec;
 }
 
 /** The fence's language (its info string's first word), if it is not the include itself. */
@@ -75,8 +85,8 @@ export function resolveInclude(root: string, spec: IncludeSpec): IncludedCode {
     return { spec, code: body, location: `${shown}:1-${body.split('\n').length}` };
   }
   if (spec.fragment.startsWith('/')) {
-    const value = jsonPointer(parseJson(text, shown), spec.fragment, shown);
-    return { spec, code: formatJsonCompact(value), location: `${shown} ${spec.fragment}` };
+    const value = withoutKeys(jsonPointer(parseJson(text, shown), spec.fragment, shown), new Set(spec.omit));
+    return { spec, code: formatJsonCompact(value), location: `${shown} ${spec.fragment}${spec.omit?.length ? ` (without ${spec.omit.join(', ')})` : ''}` };
   }
   if (spec.fragment.startsWith('symbol:')) {
     const symbol = extractDeclaration(text, shown, spec.fragment.slice('symbol:'.length));
@@ -162,20 +172,30 @@ export function jsonPointer(document: unknown, pointer: string, file: string): u
   return value;
 }
 
+function withoutKeys(value: unknown, keys: Set<string>): unknown {
+  if (keys.size === 0) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutKeys(item, keys));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.has(key)).map(([key, item]) => [key, withoutKeys(item, keys)]));
+  }
+  return value;
+}
+
 /**
  * JSON as a person would lay it out on a slide: anything that fits in `width` columns on one line stays on one
  * line (`{ "type": "long", "logicalType": "timestamp-millis" }`), the rest is indented by two.
  */
-export function formatJsonCompact(value: unknown, width = 76, indent = ''): string {
+export function formatJsonCompact(value: unknown, width = 88, indent = '', column = indent.length): string {
   const flat = flatJson(value);
-  if (indent.length + flat.length <= width || value === null || typeof value !== 'object') return flat;
+  // `column`: where the value starts on its first line (after `"key": `); later lines start at `indent`.
+  if (column + flat.length <= width || value === null || typeof value !== 'object') return flat;
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     return `[\n${value.map((item) => inner + formatJsonCompact(item, width, inner)).join(',\n')}\n${indent}]`;
   }
   const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => {
     const prefix = `${JSON.stringify(key)}: `;
-    return inner + prefix + formatJsonCompact(item, width - prefix.length, inner);
+    return inner + prefix + formatJsonCompact(item, width, inner, inner.length + prefix.length);
   });
   return `{\n${entries.join(',\n')}\n${indent}}`;
 }

@@ -68,7 +68,7 @@ export function findInCss(css: string): NetworkReference[] {
       if (networkUrl.test(match[2]!)) found.push({ kind: '@font-face', url: match[2]!.trim() });
     }
   }
-  const outsideFontFaces = withoutComments.replace(/@font-face\s*\{[^}]*\}/gi, '');
+  const outsideFontFaces = withoutComments.replace(/@font-face\s*\{[^}]*\}/gi, '').replace(/@import\s+[^;]*;?/gi, '');
   for (const match of outsideFontFaces.matchAll(/url\(\s*(["']?)([^"')]+)\1\s*\)/gi)) {
     if (networkUrl.test(match[2]!)) found.push({ kind: 'url()', url: match[2]!.trim() });
   }

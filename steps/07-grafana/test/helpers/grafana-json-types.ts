@@ -54,7 +54,7 @@ export interface ClickHouseTarget {
  */
 export interface TimeseriesPanelParts {
   options: timeseries.Options;
-  custom: timeseries.FieldConfig;
+  custom?: timeseries.FieldConfig;
 }
 export interface GeomapPanelParts {
   options: geomap.Options;
@@ -64,11 +64,11 @@ export interface StatPanelParts {
 }
 export interface TablePanelParts {
   options: table.Options;
-  custom: table.FieldConfig;
+  custom?: table.FieldConfig;
 }
 export interface BarchartPanelParts {
   options: barchart.Options;
-  custom: barchart.FieldConfig;
+  custom?: barchart.FieldConfig;
 }
 export interface BargaugePanelParts {
   options: bargauge.Options;
