@@ -9,7 +9,9 @@ import { checkDeckIncludes, marpArguments } from '../../src/slides/build.js';
 import { deckFiles, decksDir, workshopDecks } from '../../src/slides/decks.js';
 import { fenceLanguage, findIncludes } from '../../src/slides/includes.js';
 import { findNetworkReferences } from '../../src/slides/offline-check.js';
-import { isRegionMarker, listRegions } from '../../src/slides/regions.js';
+import { isRegionMarker, listRegions, withoutRegionMarkers } from '../../src/slides/regions.js';
+import { solutionDiff } from '../../src/workshop/solution.js';
+import { readWorkshopSteps, selectStep, solutionSrc, starterSrc } from '../../src/workshop/steps.js';
 
 /**
  * The slides, checked as CI sees them: every deck builds offline with marp, the code on the slides comes from the
@@ -110,6 +112,20 @@ describe('slides: decks and their sources', () => {
           .filter((ref) => !used.has(ref));
       });
     expect(unused, `Show these regions on a slide, or remove their markers: ${unused.join(', ')}`).toEqual([]);
+  });
+
+  it('leaves region markers out of `npm run solution`: a file that differs from the starter only by markers is not shown', () => {
+    for (const step of readWorkshopSteps(root).filter((candidate) => existsSync(join(root, solutionSrc(candidate))))) {
+      const markedOnly = readdirSync(join(root, solutionSrc(step))).filter((name) => {
+        const [solution, starter] = [join(root, solutionSrc(step), name), join(root, starterSrc(step), name)];
+        if (!existsSync(starter) || statSync(solution).isDirectory()) return false;
+        const text = readFileSync(solution, 'utf8');
+        return text !== readFileSync(starter, 'utf8') && withoutRegionMarkers(text) === readFileSync(starter, 'utf8');
+      });
+      if (markedOnly.length === 0) continue;
+      const { diff } = solutionDiff(root, selectStep(readWorkshopSteps(root), step.dir.slice(0, 2)), false);
+      for (const name of markedOnly) expect(diff, `${solutionSrc(step)}/${name}`).not.toContain(`${solutionSrc(step)}/${name}`);
+    }
   });
 
   it("keeps every common mistake applicable: a marker never sits inside a patch's context", () => {
