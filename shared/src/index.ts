@@ -17,4 +17,13 @@ export {
   type ButtonAction,
   type ButtonPressEvent,
 } from './event.js';
-export { sampleVisit, sampleVisits, samplePlaces, type Place, type VisitPlan } from './sample-visits.js';
+export {
+  sampleVisit,
+  sampleVisits,
+  seededSampleVisits,
+  samplePlaces,
+  type Place,
+  type VisitPlan,
+  type SeededVisitOptions,
+} from './sample-visits.js';
+export { ensureAvroTopic, registerButtonPressSchema, produceAvroVisits } from './avro-visits.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@workshop/shared';
 import { repoRoot } from '../native/paths.js';
 import { stackDown, stackStatus, stackUp } from '../native/stack.js';
+import { nativeServices } from '../native/services.js';
 import { readWorkshopSteps } from '../workshop/steps.js';
 import { listMistakes, runMistake } from '../workshop/mistakes.js';
 import { verifySteps } from './verify.js';
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   } finally {
     if (startedByUs.length > 0) {
       console.log(paint('bold', '▸ stack: stopping what this run started'));
-      await stackDown(log);
+      await stackDown(log, { services: nativeServices.filter((s) => startedByUs.includes(s.name)) });
     }
   }
 

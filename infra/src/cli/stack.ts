@@ -10,7 +10,7 @@ import { readStackVersions } from '../native/versions.js';
 import { dockerStackDown, dockerStackStatus, dockerStackUp, prepareDockerStack } from '../docker/stack.js';
 import { removeDockerEnv } from '../docker/env-file.js';
 import { aivenStackStatus, aivenUpDownExplanation } from '../aiven/status.js';
-import { chooseStackProfile } from '../stack-profiles/profile.js';
+import { chooseStackProfile, profileEnvironment } from '../stack-profiles/profile.js';
 import { paint, runCommand, table } from './output.js';
 import { printStatus } from './stack-status.js';
 
@@ -104,13 +104,6 @@ async function main(): Promise<void> {
 }
 
 /** STACK from the shell, else from `.env` (npm run aiven:env writes STACK=aiven there). */
-function profileEnvironment(): NodeJS.ProcessEnv {
-  if (process.env.STACK) return process.env;
-  const envPath = join(repoRoot, '.env');
-  const fromFile = existsSync(envPath) ? parseEnv(readFileSync(envPath, 'utf8')).STACK : undefined;
-  return fromFile ? { ...process.env, STACK: fromFile } : process.env;
-}
-
 async function printDockerStatus(): Promise<boolean> {
   const statuses = await dockerStackStatus(loadConfig());
   const rows = [['service', 'port', 'container', 'state', 'log']];

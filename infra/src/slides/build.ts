@@ -97,6 +97,7 @@ export function indexHtml(root: string, built: Set<string>): string {
 <style>
   body { font-family: 'Segoe UI', 'Helvetica Neue', Arial, 'Liberation Sans', sans-serif; max-width: 52rem; margin: 3rem auto; padding: 0 1rem; color: #1b1f24; line-height: 1.45; }
   h1 { color: #0b4f9c; }
+  ul { list-style: none; padding: 0; }
   li { margin: 0 0 1rem; }
   li > a:first-child { font-weight: 700; font-size: 1.15rem; color: #0b4f9c; }
   a.presenter { margin-left: 0.75rem; font-size: 0.9rem; color: #4b5563; }
@@ -106,9 +107,9 @@ export function indexHtml(root: string, built: Set<string>): string {
 <body>
 <h1>Pushing this button does nothing — slides</h1>
 <p>One deck per step of <code>steps/workshop.json</code>. Keys: → / ← to move, <kbd>f</kbd> full screen, <kbd>p</kbd> presenter view (notes, next slide, timer).</p>
-<ol>
+<ul>
 ${rows.join('\n')}
-</ol>
+</ul>
 </body>
 </html>
 `;

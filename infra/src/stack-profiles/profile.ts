@@ -1,3 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { repoRoot } from '../native/paths.js';
 import { dockerEngineAnswers, type EngineAnswer } from '../docker/engine.js';
 
 /**
@@ -33,4 +37,12 @@ export async function chooseStackProfile(
   return engine.answers
     ? { profile: 'docker', why: 'a Docker engine answers (STACK=native to use the native stack)' }
     : { profile: 'native', why: `no Docker engine (${engine.reason ?? 'docker info failed'})` };
+}
+
+/** The environment the profile is chosen from: STACK from the shell, else from `.env` (which `aiven:env` writes). */
+export function profileEnvironment(): NodeJS.ProcessEnv {
+  if (process.env.STACK) return process.env;
+  const envPath = join(repoRoot, '.env');
+  const fromFile = existsSync(envPath) ? parseEnv(readFileSync(envPath, 'utf8')).STACK : undefined;
+  return fromFile ? { ...process.env, STACK: fromFile } : process.env;
 }

@@ -232,6 +232,14 @@ describe('slides: in Chromium', () => {
     for (const file of built) {
       await page.goto(pathToFileURL(join(distDir, file)).href);
       await page.waitForFunction(() => document.querySelectorAll('section[id]').length > 0);
+      // Marp sizes each code block (the viewBox of its SVG) a moment after load, once fonts are in: measure after that.
+      await page.evaluate(() => document.fonts.ready);
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('marp-pre')].every(
+          (pre) => (pre.shadowRoot?.querySelector('marp-auto-scaling')?.shadowRoot?.querySelector('svg')?.viewBox.baseVal.width ?? 0) > 0,
+        ),
+      );
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       const slides = await page.evaluate(() =>
         [...document.querySelectorAll('section[id]')].map((section) => {
           const scale = section.getBoundingClientRect().width / section.clientWidth || 1;
@@ -241,7 +249,7 @@ describe('slides: in Chromium', () => {
             const fontSize = parseFloat(getComputedStyle(pre.querySelector('code') ?? pre).fontSize);
             const natural = svg?.viewBox.baseVal.width ?? 0;
             const shown = svg ? svg.getBoundingClientRect().width / scale : natural;
-            return natural > 0 ? fontSize * Math.min(1, shown / natural) : fontSize;
+            return fontSize * Math.min(1, shown / natural);
           });
           return { id: section.id, overflow: section.scrollHeight - section.clientHeight, smallestCode: Math.min(...code, Infinity) };
         }),

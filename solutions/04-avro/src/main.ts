@@ -1,9 +1,8 @@
 import { Partitioners } from 'kafkajs';
-import { createKafka, createSchemaRegistry, loadConfig, workshopNames, type WorkshopConfig } from '@workshop/shared';
+import { createKafka, createSchemaRegistry, loadConfig, seededSampleVisits, workshopNames, type WorkshopConfig } from '@workshop/shared';
 import { loadButtonPressSchema, withOptionalField } from './schema.js';
 import { registerSchema, tryRegisterSchema, valueSubject, type Registration } from './registry.js';
 import { ensureTopic, produceVisits, toAvroValue } from './produce.js';
-import { sampleVisits } from './sample-visits.js';
 
 /**
  * Step 04 — `npm start [visits]`: registers the event's schema, produces sample visits to `button_presses`
@@ -25,7 +24,7 @@ async function produceSampleVisits(): Promise<void> {
   console.log(`Schema registered: subject ${subject}, id ${schemaId} (${config.schemaRegistry.url}/schemas/ids/${schemaId})`);
 
   // Fresh visits each run, starting a few minutes back so that they end about now.
-  const events = sampleVisits({ visits, seed: Date.now(), start: new Date(Date.now() - visits * 10_000) });
+  const events = seededSampleVisits({ visits, seed: Date.now(), start: new Date(Date.now() - visits * 10_000) });
   const kafka = createKafka(config);
   const admin = kafka.admin();
   // The Java client's partitioner: the same key lands in the same partition whoever produces it.

@@ -1,12 +1,19 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import avro from 'avsc';
 import { Partitioners, type KafkaMessage } from 'kafkajs';
-import { avroLogicalTypes, createKafka, createSchemaRegistry, loadConfig, workshopNames, type ButtonPressEvent } from '@workshop/shared';
+import {
+  avroLogicalTypes,
+  createKafka,
+  createSchemaRegistry,
+  loadConfig,
+  seededSampleVisits,
+  workshopNames,
+  type ButtonPressEvent,
+} from '@workshop/shared';
 import { HintError, assertWithHint, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
 import { loadButtonPressSchema, withOptionalField, type AvroRecordSchema } from '../src/schema.js';
 import { registerSchema, tryRegisterSchema, valueSubject, type Registration } from '../src/registry.js';
 import { produceVisits } from '../src/produce.js';
-import { sampleVisits } from '../src/sample-visits.js';
 import { readSchemaFile, schemaProblem, schemaRules } from './schema-rules.js';
 
 /**
@@ -82,7 +89,7 @@ describe('§1 the schema: src/button-press.avsc', () => {
     const type = withHintSync('avsc cannot read src/button-press.avsc: the detail below names the part it rejects — README §1', () =>
       avro.Type.forSchema(schema as avro.Schema, { logicalTypes: avroLogicalTypes }),
     );
-    const event = { ...sampleVisits({ visits: 1 })[0]!, subdivision_name: null, cohort: 0 };
+    const event = { ...seededSampleVisits({ visits: 1 })[0]!, subdivision_name: null, cohort: 0 };
     const value = { ...event, timestamp: new Date(event.timestamp) };
     const back = withHintSync('An event does not fit the schema: compare each field with the event table — README §1', () => type.fromBuffer(type.toBuffer(value)));
     expect({ ...back }).toEqual(value);
@@ -162,7 +169,7 @@ describe('§3 producing in Confluent wire format', () => {
 
     const schemaId = await withHint('Write valueSubject() and registerSchema() — README §2', async () => registerSchema(registry, valueSubject(topic), schema));
     // Visits with fresh session ids; one of them by a "real web visitor", to send both branches of cohort's union.
-    const events = sampleVisits({ visits: 6, seed: 404, newSessionId: uniqueSessionId }).map((event, index, all) =>
+    const events = seededSampleVisits({ visits: 6, seed: 404, newSessionId: uniqueSessionId }).map((event, index, all) =>
       event.session_id === all[0]!.session_id ? { ...event, cohort: 0 } : event,
     );
 

@@ -4,14 +4,15 @@ import {
   createKafka,
   createPostgresPool,
   createSchemaRegistry,
+  ensureAvroTopic,
   loadConfig,
+  produceAvroVisits,
+  seededSampleVisits,
   workshopNames,
 } from '@workshop/shared';
 import { createButtonPressesTable } from './table.js';
 import { postgresSinkConfig } from './sink-config.js';
 import { deployPostgresSink, waitForConnectorRunning } from './connector.js';
-import { ensureTopic, produceVisits, registerButtonPressSchema } from './produce.js';
-import { sampleVisits } from './sample-visits.js';
 import { countRows, countRowsOfVisits, latestRows, type ButtonPressRow } from './rows.js';
 
 /**
@@ -37,18 +38,17 @@ try {
 
   await Promise.all([admin.connect(), producer.connect()]);
   // The topic first: a sink subscribing to a missing topic would have the broker create it with one partition.
-  await ensureTopic(admin, topic);
-  const schemaId = await registerButtonPressSchema(registry, topic);
+  await ensureAvroTopic(admin, topic);
 
   await deployPostgresSink(connect, connectorName, postgresSinkConfig({ topic, table, deadLetterTopic, config }));
   const status = await waitForConnectorRunning(connect, connectorName);
   console.log(`Connector ${connectorName}: ${status.connector.state}, ${status.tasks.length} task(s) — ${topic} → ${table}, dead letters to ${deadLetterTopic}.`);
 
   // Fresh visits each run, starting a few minutes back so that they end about now.
-  const events = sampleVisits({ visits, seed: Date.now(), start: new Date(Date.now() - visits * 10_000) });
+  const events = seededSampleVisits({ visits, seed: Date.now(), start: new Date(Date.now() - visits * 10_000) });
   const sessionIds = [...new Set(events.map((event) => event.session_id))];
   const startedAt = Date.now();
-  await produceVisits(producer, registry, topic, schemaId, events);
+  await produceAvroVisits(producer, registry, topic, events);
   console.log(`Produced ${events.length} events of ${visits} visits to ${topic}. Rows arriving in ${table}:`);
 
   const arrived = await watchRows(sessionIds, events.length);

@@ -7,15 +7,17 @@ import {
   createKafka,
   createPostgresPool,
   createSchemaRegistry,
+  ensureAvroTopic,
   loadConfig,
+  produceAvroVisits,
+  registerButtonPressSchema,
+  seededSampleVisits,
   type ButtonPressEvent,
 } from '@workshop/shared';
 import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
 import { createButtonPressesTable } from '../src/table.js';
 import { postgresSinkConfig } from '../src/sink-config.js';
 import { deployPostgresSink } from '../src/connector.js';
-import { ensureTopic, produceVisits, registerButtonPressSchema } from '../src/produce.js';
-import { sampleVisits } from '../src/sample-visits.js';
 
 /**
  * Step 05: a table with real types, a Debezium JDBC sink deployed through Kafka Connect's REST API, rows
@@ -37,12 +39,11 @@ const registry = createSchemaRegistry(config);
 const kafka = createKafka(config);
 const admin = kafka.admin();
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-let schemaId = 0;
 /** Consumer groups the tests create to read the dead-letter topic (deleted afterwards). */
 const deadLetterReaderGroups: string[] = [];
 
 /** Produced before the connector exists: a new sink must read the topic from its start. */
-const firstVisits = sampleVisits({ visits: 8, seed: 505, newSessionId: uniqueSessionId });
+const firstVisits = seededSampleVisits({ visits: 8, seed: 505, newSessionId: uniqueSessionId });
 const sessionsOf = (events: ButtonPressEvent[]) => [...new Set(events.map((event) => event.session_id))];
 
 const hints = {
@@ -54,12 +55,12 @@ const hints = {
 beforeAll(async () => {
   await withHint(describeUnreachable('kafka', config.kafka.brokers.join(','), 'could not set up the test topic'), async () => {
     await Promise.all([admin.connect(), producer.connect()]);
-    await ensureTopic(admin, topic);
+    await ensureAvroTopic(admin, topic);
   });
-  schemaId = await withHint(describeUnreachable('schema-registry', config.schemaRegistry.url, 'could not register the schema'), () =>
+  await withHint(describeUnreachable('schema-registry', config.schemaRegistry.url, 'could not register the schema'), () =>
     registerButtonPressSchema(registry, topic),
   );
-  await produceVisits(producer, registry, topic, schemaId, firstVisits);
+  await produceAvroVisits(producer, registry, topic, firstVisits);
 });
 
 afterAll(async () => {
@@ -412,9 +413,9 @@ describe('§4 rows arrive', () => {
 
   it('events produced while the connector runs arrive within seconds', async () => {
     await firstRows();
-    const visits = sampleVisits({ visits: 120, seed: 5050, start: new Date('2026-02-01T12:00:00.000Z'), newSessionId: uniqueSessionId });
+    const visits = seededSampleVisits({ visits: 120, seed: 5050, start: new Date('2026-02-01T12:00:00.000Z'), newSessionId: uniqueSessionId });
     const startedAt = Date.now();
-    await produceVisits(producer, registry, topic, schemaId, visits);
+    await produceAvroVisits(producer, registry, topic, visits);
     const rows = await waitForRows(sessionsOf(visits), (found) => found.length >= visits.length, 'Not every new event became a row within 60 s — README §4');
     const seconds = (Date.now() - startedAt) / 1000;
     console.info(`JDBC sink: ${rows.length} rows in ${seconds.toFixed(2)} s from the first produce to the last row visible (${Math.round(rows.length / seconds)} rows/s)`);
@@ -431,11 +432,11 @@ describe('§5 redelivery is harmless', () => {
       return rows;
     });
     // Kafka delivers at least once: send every event again, exactly as before…
-    await produceVisits(producer, registry, topic, schemaId, firstVisits);
+    await produceAvroVisits(producer, registry, topic, firstVisits);
     // …then a corrected copy of each visit's last event. Same key, same partition: once the corrections are
     // in the table, the exact copies before them have been processed too.
     const lastOfEachVisit = firstVisits.filter((event, i) => firstVisits[i + 1]?.session_id !== event.session_id);
-    await produceVisits(producer, registry, topic, schemaId, lastOfEachVisit.map((event) => ({ ...event, city_name: 'Redelivered' })));
+    await produceAvroVisits(producer, registry, topic, lastOfEachVisit.map((event) => ({ ...event, city_name: 'Redelivered' })));
     const upsert = "A redelivered record must update its row, not fail and not add one: 'insert.mode': 'upsert' with 'primary.key.mode': 'record_value' and 'primary.key.fields': 'session_id,count' — README §2";
     const rows = await waitForRows(
       sessionsOf(firstVisits),
@@ -454,7 +455,7 @@ describe('§5 redelivery is harmless', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('§6 a bad record goes to the dead-letter topic', () => {
   const poisonKey = uniqueSessionId();
-  const laterVisit = sampleVisits({ visits: 1, seed: 5005, start: new Date('2026-03-01T08:00:00.000Z'), newSessionId: () => poisonKey });
+  const laterVisit = seededSampleVisits({ visits: 1, seed: 5005, start: new Date('2026-03-01T08:00:00.000Z'), newSessionId: () => poisonKey });
 
   /** Sends a message that is not Avro, then a good visit behind it in the same partition (same key). */
   const poisoned = memo(async () => {
@@ -462,7 +463,7 @@ describe('§6 a bad record goes to the dead-letter topic', () => {
       expect((await rowsOf(sessionsOf(firstVisits))).length).toBe(firstVisits.length);
     });
     await producer.send({ topic, messages: [{ key: poisonKey, value: Buffer.from('not avro') }] });
-    await produceVisits(producer, registry, topic, schemaId, laterVisit);
+    await produceAvroVisits(producer, registry, topic, laterVisit);
   });
 
   it('a message that is not Avro lands in the dead-letter topic, with the reason in its headers', async () => {

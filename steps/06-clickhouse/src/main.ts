@@ -1,9 +1,16 @@
 import { parseArgs } from 'node:util';
 import { Partitioners, type Admin } from 'kafkajs';
-import { createClickHouse, createKafka, createSchemaRegistry, loadConfig, workshopNames } from '@workshop/shared';
+import {
+  createClickHouse,
+  createKafka,
+  createSchemaRegistry,
+  loadConfig,
+  produceAvroVisits,
+  seededSampleVisits,
+  workshopNames,
+} from '@workshop/shared';
 import { createEventTable, createPressesPerMinute } from './tables.js';
 import { runSink } from './sink.js';
-import { produceVisits, sampleVisits } from './sample-visits.js';
 
 /**
  * Step 06 — `npm start [-- --sample-visits 50]`: creates the ClickHouse table and the per-minute view if
@@ -44,8 +51,8 @@ try {
   await createEventTable(clickhouse, args.table);
   await createPressesPerMinute(clickhouse, { table: args.table, view: args.view });
   if (visits > 0) {
-    const events = sampleVisits({ visits, seed: Date.now(), start: new Date(Date.now() - visits * 10_000) });
-    await produceVisits(producer, registry, args.topic, events);
+    const events = seededSampleVisits({ visits, seed: Date.now(), start: new Date(Date.now() - visits * 10_000), cohorts: [null, 0] });
+    await produceAvroVisits(producer, registry, args.topic, events);
     console.log(`Produced ${events.length} events of ${visits} sample visits to ${args.topic}.`);
   }
   console.log(

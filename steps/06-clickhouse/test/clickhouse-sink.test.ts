@@ -3,13 +3,20 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createClickHouse, createKafka, createSchemaRegistry, loadConfig, type ButtonPressEvent } from '@workshop/shared';
+import {
+  createClickHouse,
+  createKafka,
+  createSchemaRegistry,
+  loadConfig,
+  produceAvroVisits,
+  seededSampleVisits,
+  type ButtonPressEvent,
+} from '@workshop/shared';
 import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
 import { createEventTable, createPressesPerMinute } from '../src/tables.js';
 import { insertButtonPresses, type AvroButtonPress } from '../src/insert.js';
 import { createBatcher } from '../src/batcher.js';
 import { runSink, type RunningSink } from '../src/sink.js';
-import { produceVisits, sampleVisits } from '../src/sample-visits.js';
 
 /**
  * Step 06: the ClickHouse sink. Everything runs in a database of its own (dropped afterwards), on topics,
@@ -58,7 +65,8 @@ afterAll(async () => {
 // ---- test data -----------------------------------------------------------------------------------------------
 
 function visits(count: number, seed: number): ButtonPressEvent[] {
-  return sampleVisits({ visits: count, seed, newSessionId: uniqueSessionId });
+  // Some visits by real web visitors (cohort 0): both branches of cohort's union reach the table.
+  return seededSampleVisits({ visits: count, seed, newSessionId: uniqueSessionId, cohorts: [null, 0] });
 }
 
 const asAvro = (events: ButtonPressEvent[]): AvroButtonPress[] =>
@@ -439,7 +447,7 @@ describe('§5 the sink: runSink()', () => {
     const topic = await newTopic();
     const table = await newEventTable('s5a');
     const events = visits(300, 65);
-    await produceVisits(producer, registry, topic, events);
+    await produceAvroVisits(producer, registry, topic, events);
     const { client, inserts } = watchInserts(clickhouse);
     const maxRows = 200;
     const started = Date.now();
@@ -471,7 +479,7 @@ describe('§5 the sink: runSink()', () => {
     const topic = await newTopic();
     const table = await newEventTable('s5b');
     const events = visits(10, 652);
-    await produceVisits(producer, registry, topic, events);
+    await produceAvroVisits(producer, registry, topic, events);
     const { client, inserts } = watchInserts(clickhouse, { refuse: true });
     const { sink, groupId } = await startSink(topic, { table, client, maxRows: 20, maxWaitMs: 200 });
     let stopped = false;
@@ -507,7 +515,7 @@ describe('§6 records that cannot be decoded go to the dead-letter topic', () =>
     const table = await newEventTable('s6');
     const before = visits(5, 661);
     const after = visits(5, 662);
-    const schemaId = await produceVisits(producer, registry, topic, before);
+    const schemaId = await produceAvroVisits(producer, registry, topic, before);
     const wellFormed = await registry.encode(schemaId, asAvro(after)[0]);
     const poison = [
       { key: 'json', value: Buffer.from(JSON.stringify(after[0])) }, // JSON on the Avro topic (a step-02 producer)
@@ -515,7 +523,7 @@ describe('§6 records that cannot be decoded go to the dead-letter topic', () =>
       { key: 'unknown-schema', value: Buffer.concat([Buffer.from([0, 0x7f, 0x00, 0x7f, 0x01]), wellFormed.subarray(5)]) },
     ];
     await producer.send({ topic, messages: poison });
-    await produceVisits(producer, registry, topic, after);
+    await produceAvroVisits(producer, registry, topic, after);
     const { groupId } = await startSink(topic, { table, client: clickhouse, maxRows: 50, maxWaitMs: 200, deadLetterTopic });
 
     await pollUntil(async () => ((await distinctStored(table)) === before.length + after.length ? true : undefined), {
@@ -602,7 +610,7 @@ describe('§7 a crash in the middle of the stream', () => {
     const groupId = newGroup();
     const events = visits(110, 67);
     const [firstPart, secondPart] = [events.slice(0, 250), events.slice(250)];
-    await produceVisits(producer, registry, topic, firstPart);
+    await produceAvroVisits(producer, registry, topic, firstPart);
     const sinkArgs = { topic, table, view, group: groupId, 'dead-letter-topic': deadLetterTopic, 'max-rows': 100 };
 
     // Run 1: two full batches of 100 are stored; the last 50 wait for a timer that never fires in time.
@@ -630,7 +638,7 @@ describe('§7 a crash in the middle of the stream', () => {
     await first.exited;
 
     // The stream goes on while the sink is down; run 2 picks up from the last commit.
-    await produceVisits(producer, registry, topic, secondPart);
+    await produceAvroVisits(producer, registry, topic, secondPart);
     const second = startSinkProcess({ ...sinkArgs, 'max-wait-ms': 300 });
     const secondRun = await pollUntil(
       async () => {
