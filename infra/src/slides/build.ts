@@ -32,8 +32,6 @@ export function marpArguments(root: string, inputDir = join(root, decksDir)): st
     '--theme-set', join(root, themeFile),
     '--input-dir', inputDir,
     '--bespoke.progress',
-    // The browser is only for --pdf/--image, which we do not use; keep marp from looking for one.
-    '--browser-timeout', '10',
   ];
 }
 

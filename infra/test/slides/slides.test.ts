@@ -232,7 +232,9 @@ describe('slides: in Chromium', () => {
     for (const file of built) {
       await page.goto(pathToFileURL(join(distDir, file)).href);
       await page.waitForFunction(() => document.querySelectorAll('section[id]').length > 0);
-      // Marp sizes each code block (the viewBox of its SVG) a moment after load, once fonts are in: measure after that.
+      // The bespoke template skips the layout of slides not on screen (content-visibility: hidden); lay them all out.
+      await page.addStyleTag({ content: 'svg.bespoke-marp-slide { content-visibility: visible !important; }' });
+      // Marp sizes each code block (the viewBox of its SVG) a moment after layout, once fonts are in: measure after that.
       await page.evaluate(() => document.fonts.ready);
       await page.waitForFunction(() =>
         [...document.querySelectorAll('marp-pre')].every(
