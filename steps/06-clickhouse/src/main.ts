@@ -1,14 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Partitioners, type Admin } from 'kafkajs';
-import {
-  createClickHouse,
-  createKafka,
-  createSchemaRegistry,
-  loadConfig,
-  produceAvroVisits,
-  seededSampleVisits,
-  workshopNames,
-} from '@workshop/shared';
+import { createClickHouse, createKafka, createSchemaRegistry, loadConfig, produceAvroVisits, seededSampleVisits, workshopNames } from '@workshop/shared';
 import { createEventTable, createPressesPerMinute } from './tables.js';
 import { runSink } from './sink.js';
 

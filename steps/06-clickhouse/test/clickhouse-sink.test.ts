@@ -3,15 +3,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { ClickHouseClient } from '@clickhouse/client';
-import {
-  createClickHouse,
-  createKafka,
-  createSchemaRegistry,
-  loadConfig,
-  produceAvroVisits,
-  seededSampleVisits,
-  type ButtonPressEvent,
-} from '@workshop/shared';
+import { createClickHouse, createKafka, createSchemaRegistry, loadConfig, produceAvroVisits, seededSampleVisits, type ButtonPressEvent } from '@workshop/shared';
 import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
 import { createEventTable, createPressesPerMinute } from '../src/tables.js';
 import { insertButtonPresses, type AvroButtonPress } from '../src/insert.js';
