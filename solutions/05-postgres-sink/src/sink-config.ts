@@ -32,6 +32,7 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
     // The time zone the sink writes temporal values in (UTC is Debezium's default; spelled out, because a
     // timestamp is exactly what the seed repo got wrong). The kit's Connect JVMs run in UTC as well.
     'use.time.zone': 'UTC',
+    // #region sink-upsert-dlq
 
     // Kafka delivers at least once: a record can come twice. Upsert on the event's identity makes the second
     // delivery update the row it wrote the first time (the table's UNIQUE (session_id, count)).
@@ -52,6 +53,7 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
 }
 
 /**
+// #endregion sink-upsert-dlq
  * Adds `name=value` to a JDBC URL's query string, keeping what is there (the cloud's URL already has
  * ?sslmode=…). For an enum column: withJdbcParameter(url, 'stringtype', 'unspecified') — README §2.
  */
