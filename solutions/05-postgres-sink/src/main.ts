@@ -40,8 +40,10 @@ try {
   // The topic first: a sink subscribing to a missing topic would have the broker create it with one partition.
   await ensureAvroTopic(admin, topic);
 
+  // #region deploy-and-wait
   await deployPostgresSink(connect, connectorName, postgresSinkConfig({ topic, table, deadLetterTopic, config }));
   const status = await waitForConnectorRunning(connect, connectorName);
+  // #endregion deploy-and-wait
   console.log(`Connector ${connectorName}: ${status.connector.state}, ${status.tasks.length} task(s) — ${topic} → ${table}, dead letters to ${deadLetterTopic}.`);
 
   // Fresh visits each run, starting a few minutes back so that they end about now.

@@ -52,8 +52,8 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
   };
 }
 
-/**
 // #endregion sink-upsert-dlq
+/**
  * Adds `name=value` to a JDBC URL's query string, keeping what is there (the cloud's URL already has
  * ?sslmode=…). For an enum column: withJdbcParameter(url, 'stringtype', 'unspecified') — README §2.
  */

@@ -31,6 +31,7 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
   // Every flush chains onto the previous one: one at a time, in order. Batch 2 must never be stored (and
   // its offsets committed) before batch 1. A failed flush leaves the chain rejected, so nothing after it
   // is flushed either: committing later offsets would silently skip the rows that were not stored.
+  // #region flush-in-order
   let flushed: Promise<void> = Promise.resolve();
 
   function flushWaiting(): Promise<void> {
@@ -50,4 +51,5 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
     },
     flush: flushWaiting,
   };
+  // #endregion flush-in-order
 }

@@ -57,6 +57,7 @@ export async function runSink(clients: SinkClients, options: SinkOptions): Promi
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => undefined); // the caller may never look; a failure is still theirs to see through `done`
 
+  // #region store-then-commit
   async function storeBatch(batch: Received[]): Promise<void> {
     const started = Date.now();
     const events = batch.flatMap((received) => (received.event ? [received.event] : []));
@@ -66,6 +67,7 @@ export async function runSink(clients: SinkClients, options: SinkOptions): Promi
     onBatch?.({ rows: events.length, deadLetters: batch.length - events.length, ms: Date.now() - started });
   }
 
+  // #endregion store-then-commit
   /** A batch that cannot be stored stops the sink: reading on would commit past the rows it lost. */
   function fail(error: unknown): void {
     if (stopping) return;
@@ -73,6 +75,7 @@ export async function runSink(clients: SinkClients, options: SinkOptions): Promi
     void consumer.stop().finally(() => settle.reject(error));
   }
 
+  // #region consume-into-batcher
   const { maxRows, maxWaitMs } = options;
   const batcher = createBatcher<Received>({ maxRows, maxWaitMs, flush: storeBatch, onError: fail });
 
@@ -86,6 +89,7 @@ export async function runSink(clients: SinkClients, options: SinkOptions): Promi
     },
   });
 
+  // #endregion consume-into-batcher
   return {
     async stop() {
       if (!stopping) {

@@ -50,6 +50,7 @@ export async function createPressesPerMinute(
   names: { table: string; view: string },
 ): Promise<void> {
   const { table, view } = names;
+  // #region presses-state-mv
   await clickhouse.command({
     query: `
       CREATE TABLE IF NOT EXISTS ${view}_state (
@@ -70,6 +71,7 @@ export async function createPressesPerMinute(
       WHERE action = 'PressButton'
       GROUP BY minute, country_code, country_name`,
   });
+  // #endregion presses-state-mv
   await clickhouse.command({
     query: `
       CREATE VIEW IF NOT EXISTS ${view} AS

@@ -60,6 +60,7 @@ export function buildApp(options: ButtonAppOptions): FastifyInstance {
     bodyLimit: 1024,
   });
 
+  // #region plugins
   app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy } });
   app.register(cookie, { secret: options.cookieSecret });
   app.register(formbody);
@@ -71,6 +72,7 @@ export function buildApp(options: ButtonAppOptions): FastifyInstance {
     errorResponseBuilder: (_request, context) => new TooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
   app.register(fastifyStatic, { root: [publicDir, htmxDir], prefix: '/static/', index: false });
+  // #endregion plugins
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, problemFragment(404, 'Nothing here. (Even less than the button does.)')));

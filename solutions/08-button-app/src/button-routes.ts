@@ -65,6 +65,7 @@ export async function buttonRoutes(app: FastifyInstance, options: ButtonRoutesOp
     return reply.type('text/html; charset=utf-8').send(buttonPage().value);
   });
 
+  // #region press-route
   app.post('/press', { schema: pressSchema, bodyLimit: tinyBody }, async (request, reply) => {
     // No cookie, a forged one, or a visit this server forgot (a restart, or the tab came back from the
     // back/forward cache after its ExitPage): never trust it, start a fresh visit.
@@ -72,6 +73,7 @@ export async function buttonRoutes(app: FastifyInstance, options: ButtonRoutesOp
     const event = await record(request, visit, 'PressButton');
     return reply.type('text/html; charset=utf-8').send(replyFragment(pickReply(random), event.count).value);
   });
+  // #endregion press-route
 
   // Not rate-limited: it sends at most one event per visit, and a visitor who pressed too fast must still
   // be able to leave (or the visit would never get its ExitPage).
