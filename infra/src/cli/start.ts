@@ -3,7 +3,7 @@ import { loadConfig, type WorkshopConfig } from '@workshop/shared';
 import { stackDown, stackUp } from '../native/stack.js';
 import { nativeServices } from '../native/services.js';
 import { dockerStackUp } from '../docker/stack.js';
-import { chooseStackProfile, profileEnvironment } from '../stack-profiles/profile.js';
+import { chooseStackProfile, profileEnvironment, type StackProfileName } from '../stack-profiles/profile.js';
 import { startLivePipeline, type PipelineCounts } from '../pipeline/live-pipeline.js';
 import { printStatus } from './stack-status.js';
 import { paint, runCommand } from './output.js';
@@ -13,7 +13,7 @@ import { paint, runCommand } from './output.js';
  * then the whole reference pipeline live — button app, ClickHouse sink, JDBC sink, simulated visitors —
  * with the URLs and a live line of counts. Ctrl-C stops everything this run started.
  */
-async function bringStackUp(config: WorkshopConfig): Promise<{ profile: string; startedNative: string[] }> {
+async function bringStackUp(config: WorkshopConfig): Promise<{ profile: StackProfileName; startedNative: string[] }> {
   const { profile, why } = await chooseStackProfile(profileEnvironment());
   console.log(paint('dim', `stack profile: ${profile} (${why})`));
   if (profile === 'docker') {
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   let lastError = '';
   const pipeline = await startLivePipeline(config, {
     visitors,
+    profile: stack.profile,
     report: (line) => console.log(line),
     onError: (error) => {
       const text = error instanceof Error ? error.message : String(error);

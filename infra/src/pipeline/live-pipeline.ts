@@ -23,6 +23,7 @@ import {
   waitForConnectorRunning,
 } from './reference-solutions.js';
 import { startSimulatedVisitors, type SimulatedVisitors } from './simulated-visitors.js';
+import { toAivenJdbcSinkConfig } from '../aiven/jdbc-sink.js';
 
 /**
  * The whole pipeline, live: topics, schema, PostgreSQL table + JDBC sink connector, ClickHouse tables +
@@ -45,7 +46,13 @@ export interface PipelineCounts {
 
 export async function startLivePipeline(
   config: WorkshopConfig,
-  options: { visitors: number; report: (line: string) => void; onError: (error: unknown) => void },
+  options: {
+    visitors: number;
+    /** On Aiven, step 05's Debezium config is translated for Aiven's own JDBC sink (infra/README.md). */
+    profile: 'native' | 'docker' | 'aiven';
+    report: (line: string) => void;
+    onError: (error: unknown) => void;
+  },
 ): Promise<LivePipeline> {
   const { report } = options;
   const topic = workshopNames.avroTopic;
@@ -74,7 +81,8 @@ export async function startLivePipeline(
 
     // Step 05: PostgreSQL through Kafka Connect.
     await createButtonPressesTable(db, table);
-    const connectorConfig = postgresSinkConfig({ topic, table, deadLetterTopic: workshopNames.deadLetterTopic, config });
+    const debeziumConfig = postgresSinkConfig({ topic, table, deadLetterTopic: workshopNames.deadLetterTopic, config });
+    const connectorConfig = options.profile === 'aiven' ? toAivenJdbcSinkConfig(debeziumConfig, config) : debeziumConfig;
     await deployPostgresSink(connect, workshopNames.postgresSinkConnector, connectorConfig);
     await waitForConnectorRunning(connect, workshopNames.postgresSinkConnector);
     report(`  postgres: connector ${workshopNames.postgresSinkConnector} RUNNING → ${config.postgres.database}.${table}`);
