@@ -53,6 +53,8 @@ const rawEnvSchema = z.object({
 
   BUTTON_APP_HOST: z.string().min(1).default('127.0.0.1'),
   BUTTON_APP_PORT: portFromEnv.default(defaultPorts.buttonApp),
+  /** Reverse proxies whose X-Forwarded-For the button app believes (addresses or CIDRs, comma-separated). */
+  BUTTON_APP_TRUST_PROXY: z.string().default(''),
   GRAFANA_URL: z.url().default(`http://127.0.0.1:${defaultPorts.grafana}`),
 });
 
@@ -85,7 +87,8 @@ export interface WorkshopConfig {
     ssl: false | { rejectUnauthorized: boolean; caFile?: string };
   };
   clickhouse: { url: string; database: string; username: string; password: string };
-  buttonApp: { host: string; port: number };
+  /** trustedProxies empty: X-Forwarded-For is ignored (a client could claim any address). */
+  buttonApp: { host: string; port: number; trustedProxies: string[] };
   grafana: { url: string };
 }
 
@@ -146,7 +149,11 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
       username: e.CLICKHOUSE_USER,
       password: e.CLICKHOUSE_PASSWORD,
     },
-    buttonApp: { host: e.BUTTON_APP_HOST, port: e.BUTTON_APP_PORT },
+    buttonApp: {
+      host: e.BUTTON_APP_HOST,
+      port: e.BUTTON_APP_PORT,
+      trustedProxies: e.BUTTON_APP_TRUST_PROXY.split(',').map((entry) => entry.trim()).filter(Boolean),
+    },
     grafana: { url: e.GRAFANA_URL.replace(/\/+$/, '') },
   };
 }

@@ -15,7 +15,7 @@ describe('config', () => {
     expect(config.connect.postgresJdbcUrl).toBe('jdbc:postgresql://127.0.0.1:5432/workshop');
     expect(config.postgres).toMatchObject({ host: '127.0.0.1', port: 5432, database: workshopNames.database, ssl: false });
     expect(config.clickhouse).toMatchObject({ url: 'http://127.0.0.1:8123', database: 'workshop' });
-    expect(config.buttonApp.port).toBe(8080);
+    expect(config.buttonApp).toEqual({ host: '127.0.0.1', port: 8080, trustedProxies: [] });
   });
 
   it('accepts a cloud profile: several brokers, TLS files, SASL, registry credentials, verified PostgreSQL TLS', () => {
@@ -31,7 +31,9 @@ describe('config', () => {
       SCHEMA_REGISTRY_PASSWORD: 's3cret',
       PGSSLMODE: 'verify-full',
       PGSSL_CA_FILE: '/certs/ca.pem',
+      BUTTON_APP_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8',
     });
+    expect(config.buttonApp.trustedProxies).toEqual(['127.0.0.1', '10.0.0.0/8']);
     expect(config.kafka.brokers).toEqual(['a.example:1', 'b.example:2']);
     expect(config.kafka.ssl).toEqual({ caFile: '/certs/ca.pem', certFile: undefined, keyFile: undefined });
     expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'avnadmin', password: 's3cret' });

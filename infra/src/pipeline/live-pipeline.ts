@@ -99,7 +99,8 @@ export async function startLivePipeline(
     report(`  clickhouse: sink ${topic} → ${config.clickhouse.database}.${table}`);
 
     // Step 08: the button app.
-    const app = await startButtonApp(config, { logger: { level: 'warn' } });
+    const { trustedProxies } = config.buttonApp;
+    const app = await startButtonApp(config, { logger: { level: 'warn' }, trustProxy: trustedProxies.length ? trustedProxies : false });
     stoppers.push(() => app.close());
     report(`  button app: ${app.url}`);
 

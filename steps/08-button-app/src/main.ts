@@ -7,9 +7,9 @@ import { startButtonApp } from './server.js';
  * (addresses or CIDRs, comma-separated). Ctrl-C stops it cleanly.
  */
 const config = loadConfig();
-const trustedProxies = process.env.BUTTON_APP_TRUST_PROXY?.split(',').map((entry) => entry.trim()).filter(Boolean);
+const { trustedProxies } = config.buttonApp;
 
-const running = await startButtonApp(config, { trustProxy: trustedProxies?.length ? trustedProxies : false }).catch((error: unknown) => {
+const running = await startButtonApp(config, { trustProxy: trustedProxies.length ? trustedProxies : false }).catch((error: unknown) => {
   console.error(`The button app could not start: ${(error as Error).message}\nIs the stack up? (npm run stack:status at the root of the kit)`);
   process.exit(1);
 });
