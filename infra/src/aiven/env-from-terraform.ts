@@ -4,7 +4,7 @@ import { parseConfig } from '@workshop/shared';
 /**
  * `npm run aiven:env`: `terraform output -json` of infra/terraform → the kit's `.env` and the TLS files it
  * names. Pure: takes the outputs and where the certificates go, returns the file contents; the command
- * (infra/src/cli/aiven-env.ts) writes them. Output names are those of infra/terraform/outputs.tf.
+ * (infra/src/commands/aiven-env.ts) writes them. Output names are those of infra/terraform/outputs.tf.
  */
 
 /** The shape of `terraform output -json`. */

@@ -4,7 +4,7 @@ import { schemaRegistryDatabase } from './postgres-init.js';
 /**
  * How the docker stack's containers reach each other (service names of docker-compose.yml, ports inside the
  * compose network). The host reaches them on the same 127.0.0.1 ports as the native stack (defaultPorts).
- * infra/test/stack-profiles/compose.test.ts checks docker-compose.yml against these values.
+ * infra/test/docker/compose.test.ts checks docker-compose.yml against these values.
  */
 export const composeNetwork = {
   /** Kafka's second listener, for containers (the first, 127.0.0.1:9092, is for the host). */

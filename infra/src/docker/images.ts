@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../native/paths.js';
+import { repoRoot } from '@workshop/shared/repo-root';
 import { readStackVersions, type StackVersions } from '../native/versions.js';
 
 /**

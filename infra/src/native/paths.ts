@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { repoRoot } from '@workshop/shared/repo-root';
 
 /** Where the native stack keeps things. Logs, data and pids live in the repo's git-ignored `.stack/`;
  *  downloaded artifacts are cached outside the repo so a fresh clone or `git clean` does not refetch them. */
@@ -15,8 +16,6 @@ export interface StackPaths {
   artifactsLock: string;
   log4jConfig: string;
 }
-
-export const repoRoot = resolve(import.meta.dirname, '../../..');
 
 export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
   const stackDir = resolve(env.WORKSHOP_STACK_DIR ?? join(repoRoot, '.stack'));

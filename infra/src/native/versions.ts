@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '@workshop/shared/repo-root';
 
 export interface StackVersions {
   kafka: string;

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { repoRoot } from '@workshop/shared/repo-root';
+import { stackPaths } from '../native/paths.js';
+import { runWithDeadline } from '../docker/engine.js';
+import { aivenEnvFromTerraform, AivenEnvError, type TerraformOutputs } from '../aiven/env-from-terraform.js';
+import { paint, runCommand } from '@workshop/shared/terminal';
+
+/**
+ * `npm run aiven:env`: reads `terraform output -json` in infra/terraform and writes the kit's `.env` (the
+ * Aiven profile) plus the TLS files in .stack/aiven/. An existing .env that this command did not write is
+ * kept as .env.backup first.
+ */
+const terraformDir = join(repoRoot, 'infra/terraform');
+const marker = '# Written by npm run aiven:env';
+
+async function main(): Promise<void> {
+  const outcome = await runWithDeadline('terraform', [`-chdir=${terraformDir}`, 'output', '-json'], { timeoutMs: 120_000 });
+  if (outcome.spawnError) throw new AivenEnvError('terraform is not installed — https://developer.hashicorp.com/terraform/install');
+  if (outcome.code !== 0) {
+    throw new AivenEnvError(`terraform output failed in infra/terraform (did terraform init and apply run there?): ${outcome.stderr.trim().split('\n').slice(-2).join(' ')}`);
+  }
+  const outputs = JSON.parse(outcome.stdout || '{}') as TerraformOutputs;
+  if (Object.keys(outputs).length === 0) throw new AivenEnvError('terraform output is empty — run terraform apply in infra/terraform first');
+
+  const certDir = join(stackPaths().stackDir, 'aiven');
+  const { files, env, variables } = aivenEnvFromTerraform(outputs, certDir);
+  await mkdir(certDir, { recursive: true });
+  for (const [path, content] of Object.entries(files)) {
+    await writeFile(path, content, { mode: 0o600 });
+    await chmod(path, 0o600);
+  }
+  const envPath = join(repoRoot, '.env');
+  if (existsSync(envPath) && !(await readFile(envPath, 'utf8')).startsWith(marker)) {
+    await copyFile(envPath, `${envPath}.backup`);
+    console.log(paint('yellow', '! your previous .env is now .env.backup'));
+  }
+  await writeFile(envPath, env, { mode: 0o600 });
+  console.log(
+    paint('green', `✓ .env written for Aiven (${Object.keys(variables).length} settings; certificates in ${relative(repoRoot, certDir)}/) — check with npm run stack:status`),
+  );
+}
+
+runCommand(main);

@@ -1,0 +1,130 @@
+import { Partitioners } from 'kafkajs';
+import {
+  createClickHouse,
+  createConnectRestClient,
+  createKafka,
+  createPostgresPool,
+  createSchemaRegistry,
+  workshopNames,
+  type WorkshopConfig,
+} from '@workshop/shared';
+import {
+  createButtonPressesTable,
+  createEventTable,
+  createPressesPerMinute,
+  deployPostgresSink,
+  ensureTopic,
+  loadButtonPressSchema,
+  postgresSinkConfig,
+  registerSchema,
+  runSink,
+  startButtonApp,
+  valueSubject,
+  waitForConnectorRunning,
+} from './reference-solutions.js';
+import { startSimulatedVisitors, type SimulatedVisitors } from './simulated-visitors.js';
+import { toAivenJdbcSinkConfig } from '../../../infra/src/aiven/jdbc-sink.js';
+
+/**
+ * The whole pipeline, live: topics, schema, PostgreSQL table + JDBC sink connector, ClickHouse tables +
+ * the TypeScript sink, the button app, and optionally simulated visitors. Everything it starts, it stops.
+ */
+export interface LivePipeline {
+  buttonAppUrl: string;
+  counts(): Promise<PipelineCounts>;
+  stop(): Promise<void>;
+}
+
+export interface PipelineCounts {
+  /** Records in the Avro topic (all partitions). */
+  inKafka: number;
+  inPostgres: number;
+  inClickHouse: number;
+  /** Sent by the simulated visitors during this run. */
+  simulated: number;
+}
+
+export async function startLivePipeline(
+  config: WorkshopConfig,
+  options: {
+    visitors: number;
+    /** On Aiven, step 05's Debezium config is translated for Aiven's own JDBC sink (infra/README.md). */
+    profile: 'native' | 'docker' | 'aiven';
+    report: (line: string) => void;
+    onError: (error: unknown) => void;
+  },
+): Promise<LivePipeline> {
+  const { report } = options;
+  const topic = workshopNames.avroTopic;
+  const table = workshopNames.table;
+  const kafka = createKafka(config);
+  const admin = kafka.admin();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const consumer = kafka.consumer({ groupId: 'clickhouse-sink', sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const registry = createSchemaRegistry(config);
+  const db = createPostgresPool(config);
+  const clickhouse = createClickHouse(config);
+  const connect = createConnectRestClient(config);
+  const stoppers: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(options.onError);
+  };
+
+  try {
+    await Promise.all([admin.connect(), producer.connect(), consumer.connect()]);
+    stoppers.push(() => admin.disconnect(), () => producer.disconnect(), () => consumer.disconnect(), () => db.end(), () => clickhouse.close());
+
+    // Step 04: the topics and the schema.
+    for (const name of [topic, workshopNames.deadLetterTopic]) await ensureTopic(admin, name);
+    const schemaId = await registerSchema(registry, valueSubject(topic), loadButtonPressSchema());
+    report(`  kafka: ${topic} (schema id ${schemaId} under ${valueSubject(topic)})`);
+
+    // Step 05: PostgreSQL through Kafka Connect.
+    await createButtonPressesTable(db, table);
+    const debeziumConfig = postgresSinkConfig({ topic, table, deadLetterTopic: workshopNames.deadLetterTopic, config });
+    const connectorConfig = options.profile === 'aiven' ? toAivenJdbcSinkConfig(debeziumConfig, config) : debeziumConfig;
+    await deployPostgresSink(connect, workshopNames.postgresSinkConnector, connectorConfig);
+    await waitForConnectorRunning(connect, workshopNames.postgresSinkConnector);
+    report(`  postgres: connector ${workshopNames.postgresSinkConnector} RUNNING → ${config.postgres.database}.${table}`);
+
+    // Step 06: ClickHouse through the TypeScript sink.
+    await createEventTable(clickhouse, table);
+    await createPressesPerMinute(clickhouse, { table, view: workshopNames.pressesPerMinuteView });
+    const sink = await runSink(
+      { consumer, producer, registry, clickhouse },
+      { topic, table, deadLetterTopic: workshopNames.deadLetterTopic, maxRows: 500, maxWaitMs: 1000 },
+    );
+    sink.done.catch(options.onError);
+    stoppers.push(() => sink.stop());
+    report(`  clickhouse: sink ${topic} → ${config.clickhouse.database}.${table}`);
+
+    // Step 08: the button app.
+    const { trustedProxies } = config.buttonApp;
+    const app = await startButtonApp(config, { logger: { level: 'warn' }, trustProxy: trustedProxies.length ? trustedProxies : false });
+    stoppers.push(() => app.close());
+    report(`  button app: ${app.url}`);
+
+    let visitors: SimulatedVisitors | undefined;
+    if (options.visitors > 0) {
+      visitors = await startSimulatedVisitors({ visitors: options.visitors, producer, registry, topic, schemaId, onError: options.onError });
+      stoppers.push(() => visitors!.stop());
+      report(`  simulated visitors: ${options.visitors}`);
+    }
+
+    return {
+      buttonAppUrl: app.url,
+      async counts() {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        const inKafka = offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+        const pg = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+        const ch = await clickhouse.query({ query: `SELECT count() AS n FROM ${table} FINAL`, format: 'JSONEachRow' });
+        const [chRow] = await ch.json<{ n: string }>();
+        return { inKafka, inPostgres: Number(pg.rows[0]?.n ?? 0), inClickHouse: Number(chRow?.n ?? 0), simulated: visitors?.produced() ?? 0 };
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
