@@ -16,7 +16,7 @@ export const greetStarter = "export function greet(name: string): string {\n  re
 export const greetSolved = 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n';
 
 const doubleTest = `import { expect, it } from 'vitest';
-import { double } from '../../../infra/test/src/double.js';
+import { double } from '../src/double.js';
 
 it('keeps zero at zero', () => {
   expect(double(0)).toBe(0);
@@ -28,7 +28,7 @@ it('doubles 21', () => {
 `;
 
 const greetTest = `import { expect, it } from 'vitest';
-import { greet } from '../../../infra/test/src/greet.js';
+import { greet } from '../src/greet.js';
 
 it('greets Ada', () => {
   expect(greet('Ada'), 'Make greet(name) return "Hello, <name>!"').toBe('Hello, Ada!');
