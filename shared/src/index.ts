@@ -1,4 +1,5 @@
 export { workshopNames, workshopTopics, defaultPorts, apicurioConfluentApiPath } from './names.js';
+export { KitError, isKitError, type KitErrorDetails } from './errors.js';
 export { loadConfig, parseConfig, ConfigError, type WorkshopConfig, type TlsFiles } from './config.js';
 export { createKafka, kafkaClientConfig, createSchemaRegistry, createPostgresPool, createClickHouse } from './clients.js';
 export {

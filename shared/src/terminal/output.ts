@@ -1,4 +1,5 @@
 import { styleText } from 'node:util';
+import { isKitError } from '../errors.js';
 
 /** Terminal output for the kit's commands: colour only on a TTY, plain in CI and pipes. */
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -12,11 +13,23 @@ export function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-/** Runs a command's main function: a known error becomes one line on stderr and exit code 1. */
+/** The lines a command prints for an error: a KitError as one line plus its hint and log; anything else with its stack. */
+export function describeError(error: unknown): string[] {
+  if (isKitError(error)) {
+    const lines = [paint('red', `✗ ${error.message}`)];
+    if (error.hint) lines.push(`  → ${error.hint}`);
+    if (error.logPath) lines.push(paint('dim', `  log: ${error.logPath}`));
+    return lines;
+  }
+  // Not something a person can act on: a bug in the kit. The stack says where.
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return [paint('red', `✗ unexpected error (a bug in the kit — please report it): ${text}`)];
+}
+
+/** Runs a command's main function: an error becomes its lines on stderr and exit code 1. */
 export function runCommand(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    const text = error instanceof Error ? error.message : String(error);
-    console.error(paint('red', `✗ ${text}`));
+    for (const line of describeError(error)) console.error(line);
     process.exitCode = 1;
   });
 }
