@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '@workshop/shared/repo-root';
-import { createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from './fake-workshop.js';
+import { createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from '../workshop/fake-workshop.js';
 
 /** The entry points themselves, as `npm run …` runs them — without a TTY, so plain output and no keys. */
 
