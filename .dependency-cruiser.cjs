@@ -74,8 +74,7 @@ module.exports = {
     {
       name: 'exercises-only-use-shared',
       severity: 'error',
-      comment:
-        "A step is what a participant would write with the libraries and shared/: never the kit's tooling or the stack's internals.",
+      comment: "A step is what a participant would write with the libraries and shared/: never the kit's tooling or the stack's internals.",
       from: { path: '^(steps|solutions)/' },
       to: { path: '^(infra|kit|slides)/' },
     },
@@ -89,7 +88,7 @@ module.exports = {
     {
       name: 'starter-uses-its-own-files',
       severity: 'error',
-      comment: "A starter stands alone: the participant edits this folder only, so an import from elsewhere is one they did not write.",
+      comment: 'A starter stands alone: the participant edits this folder only, so an import from elsewhere is one they did not write.',
       from: { path: '^steps/([^/]+)/src/' },
       to: { path: '^(steps|solutions)/', pathNot: '^steps/$1/src/' },
     },
@@ -99,7 +98,7 @@ module.exports = {
       comment:
         "A step's tests reach the code under test through ../src only (the alias switches it between starter, solution and " +
         "mistakes), and import no other step's files. An earlier step's reference solution is allowed (step 07's tests build " +
-        'the tables steps 05 and 06 create), never their own step\'s: that would bypass the switch.',
+        "the tables steps 05 and 06 create), never their own step's: that would bypass the switch.",
       from: { path: '^steps/([^/]+)/', pathNot: '^steps/[^/]+/src/' },
       to: { path: '^(steps/|solutions/$1/)', pathNot: '^steps/$1/' },
     },
@@ -116,7 +115,7 @@ module.exports = {
       name: 'nothing-imports-an-entry-file',
       severity: 'error',
       comment:
-        "Files under src/commands/ are entry points (npm scripts run them): importing one runs its main() as a side effect, " +
+        'Files under src/commands/ are entry points (npm scripts run them): importing one runs its main() as a side effect, ' +
         'and means logic that belongs in a module lives in a command. Tests spawn them by path, which is not an import.',
       from: {},
       to: { path: '^[^/]+/src/commands/' },
