@@ -1,16 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import { KitError } from '@workshop/shared';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { dockerEngineAnswers, type EngineAnswer } from '../docker/engine.js';
+import { aivenProfile } from './aiven.js';
+import { dockerProfile } from './docker.js';
+import { nativeProfile } from './native.js';
+import { stackProfileNames, type StackProfile, type StackProfileName } from './profile.js';
 
 /**
  * Which stack `npm run stack:*` works on. STACK=native|docker|aiven decides; without it, Docker when an
  * engine answers (`docker info` within a few seconds), else the native stack. Steps never ask: they read
  * the config, which is the same on every profile but for what `.env` says (infra/README.md).
  */
-export const stackProfileNames = ['native', 'docker', 'aiven'] as const;
-export type StackProfileName = (typeof stackProfileNames)[number];
 
 export interface ChosenProfile {
   profile: StackProfileName;
@@ -18,7 +21,7 @@ export interface ChosenProfile {
   why: string;
 }
 
-export class StackProfileError extends Error {
+export class StackProfileError extends KitError {
   override name = 'StackProfileError';
 }
 
@@ -29,7 +32,10 @@ export async function chooseStackProfile(
   const wanted = env.STACK?.trim().toLowerCase();
   if (wanted) {
     if (!(stackProfileNames as readonly string[]).includes(wanted)) {
-      throw new StackProfileError(`STACK must be one of ${stackProfileNames.join(', ')} (got "${env.STACK}")`);
+      throw new StackProfileError(`STACK must be one of ${stackProfileNames.join(', ')} (got "${env.STACK}")`, {
+        hint: 'set STACK=native, STACK=docker or STACK=aiven (in the shell or in .env), or leave it unset',
+        code: 'config',
+      });
     }
     return { profile: wanted as StackProfileName, why: `STACK=${wanted}` };
   }
@@ -45,4 +51,16 @@ export function profileEnvironment(): NodeJS.ProcessEnv {
   const envPath = join(repoRoot, '.env');
   const fromFile = existsSync(envPath) ? parseEnv(readFileSync(envPath, 'utf8')).STACK : undefined;
   return fromFile ? { ...process.env, STACK: fromFile } : process.env;
+}
+
+const profileFactories: Record<StackProfileName, (why: string) => StackProfile> = {
+  native: nativeProfile,
+  docker: dockerProfile,
+  aiven: aivenProfile,
+};
+
+/** The stack every command works on: chosen once (STACK, else Docker if an engine answers, else native). */
+export async function openStackProfile(env: NodeJS.ProcessEnv = profileEnvironment()): Promise<StackProfile> {
+  const { profile, why } = await chooseStackProfile(env);
+  return profileFactories[profile](why);
 }

@@ -1,13 +1,11 @@
-import type { WorkshopConfig } from '@workshop/shared';
-import { stackStatus } from '../native/stack.js';
 import { paint, table } from '@workshop/shared/terminal';
+import type { ServiceState } from '../profiles/profile.js';
 
-/** The status table of `stack:status`, `stack:up` and `npm start`: service, port, pid, state, log. */
-export async function printStatus(config: WorkshopConfig): Promise<boolean> {
-  const statuses = await stackStatus(config);
-  const rows = [['service', 'port', 'pid', 'state', 'log']];
-  for (const s of statuses) rows.push([s.service, String(s.port), s.pid ? String(s.pid) : '-', s.working ? 'up' : 'down', s.log]);
-  console.log(table(rows));
-  for (const s of statuses.filter((status) => !status.working)) console.log(paint('dim', `  ${s.service}: ${s.problem}`));
-  return statuses.every((s) => s.working);
+/** The status table of `stack:status`, `stack:up` and `npm start`: service, port, where it runs, state, log. */
+export function renderStatusTable(states: ServiceState[]): string[] {
+  const rows = [['service', 'port', 'runs', 'state', 'log']];
+  for (const s of states) rows.push([s.service, s.port ? String(s.port) : '-', s.runs, s.working ? 'up' : 'down', s.log]);
+  const lines = [table(rows)];
+  for (const s of states.filter((state) => !state.working)) lines.push(paint('dim', `  ${s.service}: ${s.problem ?? 'does not answer'}`));
+  return lines;
 }

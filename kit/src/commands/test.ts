@@ -1,18 +1,19 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { loadConfig } from '@workshop/shared';
 import { repoRoot } from '@workshop/shared/repo-root';
-import { stackDown, stackStatus, stackUp } from '../../../infra/src/native/stack.js';
-import { nativeServices } from '../../../infra/src/native/services.js';
+import { paint, runCommand } from '@workshop/shared/terminal';
+import { openStackProfile } from '@workshop/infra/profiles';
+import { createShutdown } from '../lifecycle/shutdown.js';
 import { readWorkshopSteps } from '../workshop/steps.js';
 import { listMistakes, runMistake } from '../dev/mistakes.js';
-import { verifySteps } from './verify.js';
-import { paint, runCommand } from '@workshop/shared/terminal';
+import { verifySteps } from '../dev/verify.js';
+import { renderVerifyTable } from '../view/verify-table.js';
 
 /**
- * `npm test` at the root: the kit's own suite, on a real stack.
- *  1. the stack: used if it answers; otherwise the native stack is started — and stopped again at the end;
- *  2. unit and integration tests of shared/ and infra/ (incl. the ClickHouse HTTP server and stack smoke tests);
+ * `npm test` at the root: the kit's own suite, on a real stack (whichever profile: infra/src/profiles).
+ *  1. the stack: used if it answers; otherwise the profile starts it — and what this run started is stopped at the end,
+ *     also on Ctrl-C, SIGTERM or SIGHUP;
+ *  2. unit and integration tests of shared/, infra/, kit/ and slides/;
  *  3. every step: tests pass on the solution, fail with a hint on the starter (npm run verify);
  *  4. every step's common mistakes (solutions/NN/mistakes/*.patch) make its tests fail with a hint.
  */
@@ -23,13 +24,15 @@ interface Tally {
   failures: string[];
 }
 
-function runVitest(workspace: string): Promise<boolean> {
+function runVitest(workspace: string, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(join(repoRoot, 'node_modules/.bin/vitest'), ['run'], {
       cwd: join(repoRoot, workspace),
       env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
       stdio: 'inherit',
+      signal,
     });
+    child.on('error', () => resolve(false));
     child.on('close', (code) => resolve(code === 0));
   });
 }
@@ -44,52 +47,69 @@ async function main(): Promise<void> {
       tally.failures.push(what);
     }
   };
-  const config = loadConfig();
   const log = (line: string) => console.log(line);
-
-  console.log(paint('bold', '▸ stack'));
-  const before = await stackStatus(config);
-  let startedByUs: string[] = [];
-  if (before.every((s) => s.working)) {
-    console.log('  every service already answers — using the running stack');
-  } else {
-    const result = await stackUp(config, log);
-    startedByUs = result.started;
-    console.log(`  stack up in ${result.seconds.toFixed(1)} s (started: ${result.started.join(', ') || 'nothing'})`);
-  }
+  const shutdown = createShutdown({ report: log });
+  const children = new AbortController();
+  shutdown.onStop('the running tests', async () => children.abort());
+  const stopped = () => shutdown.isRequested();
+  // A stop request ends the run between two checks; the children get the signal through the AbortController.
+  void shutdown.requested.then((reason) => {
+    console.log(paint('yellow', `${reason}: stopping the tests and what this run started…`));
+    void shutdown.stop().then(() => process.exit(130));
+  });
 
   try {
-    for (const workspace of ['shared', 'infra']) {
+    console.log(paint('bold', '▸ stack'));
+    const profile = await openStackProfile();
+    console.log(`  stack profile: ${profile.name} (${profile.why})`);
+    const before = await profile.status();
+    if (before.every((s) => s.working)) {
+      console.log('  every service already answers — using the running stack');
+    } else {
+      const notRunningBefore = before.filter((s) => !s.working).map((s) => s.service);
+      if (profile.capabilities.startsServices) shutdown.onStop('the stack', () => profile.down(log, { only: notRunningBefore }));
+      const outcome = await profile.up(log);
+      console.log(`  ${outcome.summary}`);
+    }
+
+    for (const workspace of ['shared', 'infra', 'kit', 'slides']) {
+      if (stopped()) break;
       console.log(paint('bold', `▸ ${workspace}: unit and integration tests`));
-      record(await runVitest(workspace), `${workspace} tests`);
+      record(await runVitest(workspace, children.signal), `${workspace} tests`);
     }
 
-    console.log(paint('bold', '▸ steps: solution passes, starter fails with a hint'));
-    for (const verdict of await verifySteps([], log)) {
-      record(verdict.solutionOk, `${verdict.step.dir} solution`);
-      if (verdict.starter) record(verdict.starterOk, `${verdict.step.dir} starter`);
+    if (!stopped()) {
+      console.log(paint('bold', '▸ steps: solution passes, starter fails with a hint'));
+      const verdicts = await verifySteps(readWorkshopSteps(), (step) => log(`  verifying ${step.dir}…`));
+      for (const line of renderVerifyTable(verdicts)) log(line);
+      for (const verdict of verdicts) {
+        record(verdict.solutionOk, `${verdict.step.dir} solution`);
+        if (verdict.starter) record(verdict.starterOk, `${verdict.step.dir} starter`);
+      }
     }
 
-    console.log(paint('bold', '▸ steps: every common mistake is caught'));
+    if (!stopped()) console.log(paint('bold', '▸ steps: every common mistake is caught'));
     for (const step of readWorkshopSteps()) {
       for (const mistake of listMistakes(step.dir)) {
+        if (stopped()) break;
         const outcome = await runMistake(mistake);
         const caught = outcome.failed > 0 && outcome.firstFailureIsHint;
-        console.log(`  ${caught ? '✓' : '✗'} ${step.dir}/${mistake.name}: ${caught ? 'caught' : outcome.failed > 0 ? 'fails, but without a hint' : 'NOT caught — tests pass'} (${mistake.description})`);
+        const verdict = caught ? 'caught' : outcome.failed > 0 ? 'fails, but without a hint' : 'NOT caught — tests pass';
+        console.log(`  ${caught ? '✓' : '✗'} ${step.dir}/${mistake.name}: ${verdict} (${mistake.description})`);
         record(caught, `${step.dir} mistake ${mistake.name}`);
       }
     }
   } finally {
-    if (startedByUs.length > 0) {
+    if (!stopped()) {
       console.log(paint('bold', '▸ stack: stopping what this run started'));
-      await stackDown(log, { services: nativeServices.filter((s) => startedByUs.includes(s.name)) });
+      await shutdown.stop();
+      shutdown.dispose();
     }
   }
 
   for (const failure of tally.failures) console.log(paint('red', `  ✗ ${failure}`));
   const minutes = ((Date.now() - t0) / 60_000).toFixed(1);
-  const line = `kit: ${tally.passed} passed, ${tally.failed} failed`;
-  console.log(`(${minutes} min)`);
+  const line = `kit: ${tally.passed} passed, ${tally.failed} failed (${minutes} min)`;
   console.log(tally.failed === 0 ? paint('green', line) : paint('red', line));
   if (tally.failed > 0) process.exitCode = 1;
 }

@@ -1,6 +1,6 @@
 import { Partitioners } from 'kafkajs';
-import { createClickHouse, createKafka, loadConfig, seededSampleVisits, workshopNames, type ButtonPressEvent } from '@workshop/shared';
-import { uniqueName } from '@workshop/shared/testing';
+import { randomBytes } from 'node:crypto';
+import { createClickHouse, createKafka, seededSampleVisits, workshopNames, type ButtonPressEvent, type WorkshopConfig } from '@workshop/shared';
 import { createEventTable } from '../../../solutions/06-clickhouse/src/tables.js';
 import { insertButtonPresses } from '../../../solutions/06-clickhouse/src/insert.js';
 
@@ -26,10 +26,14 @@ function events(count: number): ButtonPressEvent[] {
   return seededSampleVisits({ visits: Math.ceil(count / 3), seed: 42 }).slice(0, count);
 }
 
-export async function benchClickHouseInserts(batchEvents = 5000, singleEvents = 200): Promise<BenchResult> {
-  const config = loadConfig();
+/** A table or topic name of this run only: benches never touch the workshop's own objects. */
+function benchName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+export async function benchClickHouseInserts(config: WorkshopConfig, batchEvents = 5000, singleEvents = 200): Promise<BenchResult> {
   const clickhouse = createClickHouse(config);
-  const table = uniqueName('bench_inserts').replaceAll('-', '_');
+  const table = benchName('bench_inserts');
   try {
     await createEventTable(clickhouse, table);
     const toRows = (list: ButtonPressEvent[]) => list.map((e) => ({ ...e, timestamp: new Date(e.timestamp) }));
@@ -52,12 +56,11 @@ export async function benchClickHouseInserts(batchEvents = 5000, singleEvents = 
   }
 }
 
-export async function benchKafkaSends(batchEvents = 5000, singleEvents = 300): Promise<BenchResult> {
-  const config = loadConfig();
+export async function benchKafkaSends(config: WorkshopConfig, batchEvents = 5000, singleEvents = 300): Promise<BenchResult> {
   const kafka = createKafka(config);
   const admin = kafka.admin();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  const topic = uniqueName(`${workshopNames.jsonTopic}_bench`);
+  const topic = benchName(`${workshopNames.jsonTopic}_bench`);
   await Promise.all([admin.connect(), producer.connect()]);
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: workshopNames.topicPartitions }], waitForLeaders: true });

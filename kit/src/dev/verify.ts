@@ -37,3 +37,13 @@ export function describeStarter(verdict: StepVerdict): string {
   if (starter.crashed) return 'CRASHED — tests did not run';
   return 'fails WITHOUT a hint';
 }
+
+/** `npm run verify [NN…]`: every selected step, one after another (they share the stack). */
+export async function verifySteps(steps: WorkshopStep[], progress: (step: WorkshopStep) => void): Promise<StepVerdict[]> {
+  const verdicts: StepVerdict[] = [];
+  for (const step of steps) {
+    progress(step);
+    verdicts.push(await verifyStep(step));
+  }
+  return verdicts;
+}

@@ -23,7 +23,6 @@ import {
   waitForConnectorRunning,
 } from './reference-solutions.js';
 import { startSimulatedVisitors, type SimulatedVisitors } from './simulated-visitors.js';
-import { toAivenJdbcSinkConfig } from '../../../infra/src/aiven/jdbc-sink.js';
 
 /**
  * The whole pipeline, live: topics, schema, PostgreSQL table + JDBC sink connector, ClickHouse tables +
@@ -48,8 +47,8 @@ export async function startLivePipeline(
   config: WorkshopConfig,
   options: {
     visitors: number;
-    /** On Aiven, step 05's Debezium config is translated for Aiven's own JDBC sink (infra/README.md). */
-    profile: 'native' | 'docker' | 'aiven';
+    /** The stack's connector config for step 05's Debezium config (the stack profile's; translated on Aiven). */
+    jdbcSinkConfig: (debeziumConfig: Record<string, string>) => Record<string, string>;
     report: (line: string) => void;
     onError: (error: unknown) => void;
   },
@@ -82,7 +81,7 @@ export async function startLivePipeline(
     // Step 05: PostgreSQL through Kafka Connect.
     await createButtonPressesTable(db, table);
     const debeziumConfig = postgresSinkConfig({ topic, table, deadLetterTopic: workshopNames.deadLetterTopic, config });
-    const connectorConfig = options.profile === 'aiven' ? toAivenJdbcSinkConfig(debeziumConfig, config) : debeziumConfig;
+    const connectorConfig = options.jdbcSinkConfig(debeziumConfig);
     await deployPostgresSink(connect, workshopNames.postgresSinkConnector, connectorConfig);
     await waitForConnectorRunning(connect, workshopNames.postgresSinkConnector);
     report(`  postgres: connector ${workshopNames.postgresSinkConnector} RUNNING → ${config.postgres.database}.${table}`);
