@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+// The kit's own tests, every workspace in one run (not the steps': those run per step, on the stack).
+// Each workspace keeps its own vitest.config.ts, so `npx vitest run` inside one behaves as before.
+//
+// A test that needs the running stack (Kafka, the registry, Connect, PostgreSQL, ClickHouse) is named
+// *.stack.test.ts; every other test runs without any service:
+//   npm run test:unit                → vitest run --exclude '**/*.stack.test.ts'
+//   npx vitest run .stack.test.ts    → the stack tests alone (a file-name filter)
+export default defineConfig({ test: { projects: ['shared', 'infra', 'kit', 'slides'] } });
