@@ -1,16 +1,21 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@workshop/shared/repo-root';
+import { KitError } from '@workshop/shared';
 import { paint, runCommand } from '@workshop/shared/terminal';
 import { openStackProfile } from '@workshop/infra/profiles';
 import { createShutdown } from '../lifecycle/shutdown.js';
 import { readWorkshopSteps } from '../workshop/steps.js';
+import { runGates } from '../dev/gates.js';
 import { listMistakes, runMistake } from '../dev/mistakes.js';
+import { checkPrerequisites } from '../dev/prerequisites.js';
 import { verifySteps } from '../dev/verify.js';
 import { renderVerifyTable } from '../view/verify-table.js';
 
 /**
  * `npm test` at the root: the kit's own suite, on a real stack (whichever profile: infra/src/profiles).
+ *  0. prerequisites (in seconds: what is missing, with the command that installs it), then the gates: typecheck, lint,
+ *     import layering — a failure there stops the run before minutes of stack tests;
  *  1. the stack: used if it answers; otherwise the profile starts it — and what this run started is stopped at the end,
  *     also on Ctrl-C, SIGTERM or SIGHUP;
  *  2. unit and integration tests of shared/, infra/, kit/ and slides/;
@@ -57,6 +62,23 @@ async function main(): Promise<void> {
     console.log(paint('yellow', `${reason}: stopping the tests and what this run started…`));
     void shutdown.stop().then(() => process.exit(130));
   });
+
+  console.log(paint('bold', '▸ prerequisites'));
+  const { missing } = await checkPrerequisites();
+  if (missing.length > 0) {
+    for (const item of missing) console.log(`  ✗ ${item.what} — install: ${item.install}`);
+    throw new KitError(`missing: ${missing.map((item) => item.what.split(' (')[0]).join(', ')}`, {
+      hint: 'install them with the commands above (README.md, Requirements), then run npm test again',
+      code: 'prerequisites',
+    });
+  }
+  console.log('  ✓ Node, Java, Maven, PostgreSQL, tar, patch, Chromium');
+
+  console.log(paint('bold', '▸ gates'));
+  const gates = await runGates((line) => log(`  ${line}`));
+  if (!gates.ok) {
+    throw new KitError(`gates failed: ${gates.failures.join(', ')}`, { hint: 'fix what they print above (npm run lint:fix formats and fixes what it safely can)' });
+  }
 
   try {
     console.log(paint('bold', '▸ stack'));
