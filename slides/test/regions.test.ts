@@ -68,9 +68,21 @@ describe('extractRegion', () => {
   });
 
   it('refuses a region name used twice in one file, whichever region is asked for', () => {
-    const twice = source('// #region send', 'a();', '// #endregion send', '// #region other', 'c();', '// #endregion other', '// #region send', 'b();', '// #endregion send');
+    const twice = source(
+      '// #region send',
+      'a();',
+      '// #endregion send',
+      '// #region other',
+      'c();',
+      '// #endregion other',
+      '// #region send',
+      'b();',
+      '// #endregion send',
+    );
     for (const asked of ['send', 'other']) {
-      expect(regionError(() => extractRegion(twice, file, asked)).message).toBe(`${file}:7: region "send" is defined twice in ${file} — give each region its own name`);
+      expect(regionError(() => extractRegion(twice, file, asked)).message).toBe(
+        `${file}:7: region "send" is defined twice in ${file} — give each region its own name`,
+      );
     }
   });
 
@@ -87,7 +99,9 @@ describe('extractRegion', () => {
     expect(regionError(() => extractRegion(source('x();', '// #endregion a'), file, 'a')).message).toBe(
       `${file}:2: "#endregion a" closes a region that was never opened`,
     );
-    expect(regionError(() => extractRegion(source('// #region', 'x();', '// #endregion'), file, 'x')).message).toMatch(/^.*:1: "#region" needs a name/);
+    expect(regionError(() => extractRegion(source('// #region', 'x();', '// #endregion'), file, 'x')).message).toMatch(
+      /^.*:1: "#region" needs a name/,
+    );
   });
 
   it('reads the markers of other comment styles (CSS, HTML, SQL, shell) as VS Code folds them', () => {
@@ -101,7 +115,9 @@ describe('extractRegion', () => {
   });
 
   it('withoutRegionMarkers gives the file as it is without its markers', () => {
-    expect(withoutRegionMarkers(text)).toBe(text.replace('  // #region produce-keyed\n', '').replace('  // #endregion produce-keyed\n', ''));
+    expect(withoutRegionMarkers(text)).toBe(
+      text.replace('  // #region produce-keyed\n', '').replace('  // #endregion produce-keyed\n', ''),
+    );
   });
 });
 
@@ -119,7 +135,11 @@ describe('symbol and JSON pointer includes', () => {
 
   it('a top-level declaration, from its first keyword to its end, with line numbers', () => {
     expect(extractDeclaration(ts, 'produce.ts', 'produceVisits')).toEqual({
-      code: ['export async function produceVisits(producer: Producer): Promise<void> {', '  await producer.send({ topic: "t", messages: [] });', '}'].join('\n'),
+      code: [
+        'export async function produceVisits(producer: Producer): Promise<void> {',
+        '  await producer.send({ topic: "t", messages: [] });',
+        '}',
+      ].join('\n'),
       startLine: 4,
       endLine: 6,
     });
@@ -130,20 +150,34 @@ describe('symbol and JSON pointer includes', () => {
     expect(regionError(() => extractDeclaration(ts, 'produce.ts', 'produce')).message).toBe(
       'produce.ts: no top-level declaration "produce" (declared there: produceVisits, partitions)',
     );
-    expect(regionError(() => extractDeclaration('{}', 'schema.avsc', 'x')).message).toMatch(/symbol includes work in TypeScript and JavaScript files/);
+    expect(regionError(() => extractDeclaration('{}', 'schema.avsc', 'x')).message).toMatch(
+      /symbol includes work in TypeScript and JavaScript files/,
+    );
   });
 
   it('a JSON pointer that points at nothing names the file and the pointer', () => {
     const schema = { fields: [{ name: 'session_id', type: 'string' }] };
     expect(jsonPointer(schema, '/fields/0/name', 'a.avsc')).toBe('session_id');
-    expect(regionError(() => jsonPointer(schema, '/fields/1', 'a.avsc')).message).toBe('a.avsc: the JSON pointer /fields/1 points at nothing (no "1")');
+    expect(regionError(() => jsonPointer(schema, '/fields/1', 'a.avsc')).message).toBe(
+      'a.avsc: the JSON pointer /fields/1 points at nothing (no "1")',
+    );
   });
 
   it('JSON is laid out compactly: what fits on a line stays on it', () => {
     const field = { name: 'timestamp', type: { type: 'long', logicalType: 'timestamp-millis' } };
     expect(formatJsonCompact(field)).toBe('{ "name": "timestamp", "type": { "type": "long", "logicalType": "timestamp-millis" } }');
     expect(formatJsonCompact({ fields: [field, { name: 'count', type: 'int' }] }, 72)).toBe(
-      ['{', '  "fields": [', '    {', '      "name": "timestamp",', '      "type": { "type": "long", "logicalType": "timestamp-millis" }', '    },', '    { "name": "count", "type": "int" }', '  ]', '}'].join('\n'),
+      [
+        '{',
+        '  "fields": [',
+        '    {',
+        '      "name": "timestamp",',
+        '      "type": { "type": "long", "logicalType": "timestamp-millis" }',
+        '    },',
+        '    { "name": "count", "type": "int" }',
+        '  ]',
+        '}',
+      ].join('\n'),
     );
   });
 });
@@ -154,14 +188,30 @@ describe('include syntax in a deck', () => {
       path: 'solutions/02-produce-json/src/produce.ts',
       fragment: 'produce-keyed',
     });
-    expect(includeSpecFromFenceInfo('json include=a.avsc#/fields omit=doc')).toEqual({ path: 'a.avsc', fragment: '/fields', omit: ['doc'] });
+    expect(includeSpecFromFenceInfo('json include=a.avsc#/fields omit=doc')).toEqual({
+      path: 'a.avsc',
+      fragment: '/fields',
+      omit: ['doc'],
+    });
     expect(includeSpecFromFenceInfo('json include=a.avsc')).toEqual({ path: 'a.avsc' });
     expect(includeSpecFromFenceInfo('ts')).toBeUndefined();
     expect(() => includeSpecFromFenceInfo('ts include=a.ts#region omit=doc')).toThrow(/omit= works with a JSON pointer include/);
   });
 
   it('finds every include fence with its line, and not fences inside other fences', () => {
-    const deck = ['# A', '', '```ts include=a.ts#one', '```', '', '````md', '```ts include=b.ts#quoted', '```', '````', '~~~json include=c.avsc#/fields', '~~~'].join('\n');
+    const deck = [
+      '# A',
+      '',
+      '```ts include=a.ts#one',
+      '```',
+      '',
+      '````md',
+      '```ts include=b.ts#quoted',
+      '```',
+      '````',
+      '~~~json include=c.avsc#/fields',
+      '~~~',
+    ].join('\n');
     expect(findIncludes(deck)).toEqual([
       { line: 3, spec: { path: 'a.ts', fragment: 'one' } },
       { line: 10, spec: { path: 'c.avsc', fragment: '/fields' } },
@@ -193,8 +243,12 @@ describe('findNetworkReferences (built decks must work offline)', () => {
   });
 
   it('looks inside inlined SVG images', () => {
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://fonts.example/x.css);</style></svg>').toString('base64');
-    expect(findNetworkReferences(`<img src="data:image/svg+xml;base64,${svg}">`)).toEqual([{ kind: '@import', url: 'https://fonts.example/x.css' }]);
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://fonts.example/x.css);</style></svg>',
+    ).toString('base64');
+    expect(findNetworkReferences(`<img src="data:image/svg+xml;base64,${svg}">`)).toEqual([
+      { kind: '@import', url: 'https://fonts.example/x.css' },
+    ]);
   });
 
   it('leaves alone data: URIs, relative paths, links to click, XML namespaces and URLs in shown code', () => {

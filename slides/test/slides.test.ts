@@ -24,7 +24,16 @@ const screenshotsDir = join(distDir, 'screenshots');
 const scratchDir = join(distDir, '.test-scratch');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** A closed network and no sandbox for root: Chromium must not phone home, update, or try QUIC. */
-const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Code smaller than this (after Marp shrinks a wide block) cannot be read from the back of a room. */
 const minimumCodePx = 14;
 
@@ -36,7 +45,11 @@ interface Run {
 
 function run(command: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -64,7 +77,10 @@ describe('slides: decks and their sources', () => {
     const missing = workshopDecks(root)
       .filter((deck) => !existsSync(join(root, deck.file)))
       .map((deck) => deck.file);
-    expect(missing, `Write these decks (one per step of steps/workshop.json, named after the step's folder): ${missing.join(', ')}`).toEqual([]);
+    expect(
+      missing,
+      `Write these decks (one per step of steps/workshop.json, named after the step's folder): ${missing.join(', ')}`,
+    ).toEqual([]);
   });
 
   it('shows only code that is in the repository: every include of every deck resolves', () => {
@@ -80,7 +96,8 @@ describe('slides: decks and their sources', () => {
       const included = new Set(findIncludes(lines.join('\n')).map((include) => include.line));
       lines.forEach((line, index) => {
         const fence = /^ {0,3}(?:`{3,}|~{3,})(.*)$/.exec(line);
-        if (fence && codeLanguages.has(fenceLanguage(fence[1] ?? '')) && !included.has(index + 1)) pasted.push(`${decksDir}/${file}:${index + 1}`);
+        if (fence && codeLanguages.has(fenceLanguage(fence[1] ?? '')) && !included.has(index + 1))
+          pasted.push(`${decksDir}/${file}:${index + 1}`);
       });
     }
     expect(pasted, `Show code with include=<file>#<region> instead of pasting it: ${pasted.join(', ')}`).toEqual([]);
@@ -182,14 +199,33 @@ describe('slides: the build (npm run slides:build)', () => {
     const fixture = join(scratchDir, 'empty-region.ts');
     writeFileSync(fixture, 'export const a = 1;\n// #region nothing-here\n\n// #endregion nothing-here\n');
     const fixturePath = relative(root, fixture);
-    const deck = ['---', 'marp: true', '---', '', '# Broken', '', '```ts include=solutions/02-produce-json/src/produce.ts#no-such-region', '```', '', '---', '', '```ts include=' + fixturePath + '#nothing-here', '```', ''].join('\n');
+    const deck = [
+      '---',
+      'marp: true',
+      '---',
+      '',
+      '# Broken',
+      '',
+      '```ts include=solutions/02-produce-json/src/produce.ts#no-such-region',
+      '```',
+      '',
+      '---',
+      '',
+      `\`\`\`ts include=${fixturePath}#nothing-here`,
+      '```',
+      '',
+    ].join('\n');
     writeFileSync(join(scratchDir, 'decks/broken.md'), deck);
 
     const result = await slidesBuild('--input', join(scratchDir, 'decks'), '--out', join(scratchDir, 'out'));
     expect(result.code).not.toBe(0);
     const deckPath = relative(root, join(scratchDir, 'decks/broken.md'));
-    expect(result.stderr).toContain(`${deckPath}:7: include=solutions/02-produce-json/src/produce.ts#no-such-region — solutions/02-produce-json/src/produce.ts: no region "no-such-region" (the file has no regions)`);
-    expect(result.stderr).toContain(`${deckPath}:12: include=${fixturePath}#nothing-here — ${fixturePath}:2: region "nothing-here" is empty`);
+    expect(result.stderr).toContain(
+      `${deckPath}:7: include=solutions/02-produce-json/src/produce.ts#no-such-region — solutions/02-produce-json/src/produce.ts: no region "no-such-region" (the file has no regions)`,
+    );
+    expect(result.stderr).toContain(
+      `${deckPath}:12: include=${fixturePath}#nothing-here — ${fixturePath}:2: region "nothing-here" is empty`,
+    );
 
     // And the engine itself refuses, even without the CLI's check first: marp exits non-zero with the reason.
     const marp = await run(join(root, 'node_modules/.bin/tsx'), [
@@ -208,7 +244,10 @@ describe('slides: the build (npm run slides:build)', () => {
 describe('slides: in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    expect(existsSync(chromiumPath), `The slides test needs Chromium: apt-get install -y chromium (or set CHROMIUM_PATH); ${chromiumPath} not found`).toBe(true);
+    expect(
+      existsSync(chromiumPath),
+      `The slides test needs Chromium: apt-get install -y chromium (or set CHROMIUM_PATH); ${chromiumPath} not found`,
+    ).toBe(true);
     // playwright gives Chromium a fresh, temporary --user-data-dir of its own.
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
   });
@@ -258,7 +297,10 @@ describe('slides: in Chromium', () => {
       );
       for (const slide of slides) {
         if (slide.overflow > 1) problems.push(`${file} slide ${slide.id}: content runs ${slide.overflow}px below the slide`);
-        if (slide.smallestCode < minimumCodePx) problems.push(`${file} slide ${slide.id}: code shrunk to ${slide.smallestCode.toFixed(1)}px (< ${minimumCodePx}px): show a shorter region`);
+        if (slide.smallestCode < minimumCodePx)
+          problems.push(
+            `${file} slide ${slide.id}: code shrunk to ${slide.smallestCode.toFixed(1)}px (< ${minimumCodePx}px): show a shorter region`,
+          );
       }
     }
     expect(problems, problems.join('\n')).toEqual([]);
@@ -278,12 +320,15 @@ describe('slides: in Chromium', () => {
     await page.goto(pathToFileURL(join(distDir, '02-produce-json.html')).href);
     // The slide that shows the keyed send: the heart of step 02.
     const codeSlide = await page.evaluate(() => {
-      const slide = [...document.querySelectorAll('section[id]')].find((section) => section.querySelector('marp-pre')?.textContent?.includes('key: event.session_id'));
+      const slide = [...document.querySelectorAll('section[id]')].find((section) =>
+        section.querySelector('marp-pre')?.textContent?.includes('key: event.session_id'),
+      );
       return slide?.id;
     });
     expect(codeSlide, '02-produce-json has no slide with the keyed send from produce.ts').toBeDefined();
     await shoot('02-produce-json.html', codeSlide!, '02-produce-json-code.png');
-    for (const name of ['intro-title.png', '02-produce-json-code.png']) expect(statSync(join(screenshotsDir, name)).size).toBeGreaterThan(10_000);
+    for (const name of ['intro-title.png', '02-produce-json-code.png'])
+      expect(statSync(join(screenshotsDir, name)).size).toBeGreaterThan(10_000);
     await page.close();
   }, 60_000);
 });

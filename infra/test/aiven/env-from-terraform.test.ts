@@ -1,7 +1,13 @@
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { apicurioConfluentApiPath, parseConfig } from '@workshop/shared';
-import { aivenEnvFromTerraform, envValue, requiredTerraformOutputs, splitCredentials, type TerraformOutputs } from '../../src/aiven/env-from-terraform.js';
+import {
+  aivenEnvFromTerraform,
+  envValue,
+  requiredTerraformOutputs,
+  splitCredentials,
+  type TerraformOutputs,
+} from '../../src/aiven/env-from-terraform.js';
 
 /** `npm run aiven:env`: terraform outputs → .env and certificate files, checked through the kit's own config. */
 
@@ -38,7 +44,11 @@ describe('aiven:env', () => {
     const config = parseConfig(parsed);
 
     expect(config.kafka.brokers).toEqual(['button-workshop-kafka-proj.a.aivencloud.com:24947']);
-    expect(config.kafka.ssl).toEqual({ caFile: '/repo/.stack/aiven/ca.pem', certFile: '/repo/.stack/aiven/service.cert', keyFile: '/repo/.stack/aiven/service.key' });
+    expect(config.kafka.ssl).toEqual({
+      caFile: '/repo/.stack/aiven/ca.pem',
+      certFile: '/repo/.stack/aiven/service.cert',
+      keyFile: '/repo/.stack/aiven/service.key',
+    });
     // Karapace: the Confluent API at the root, credentials out of the URL.
     expect(config.schemaRegistry).toEqual({
       url: 'https://button-workshop-kafka-proj.a.aivencloud.com:24950',
@@ -58,11 +68,20 @@ describe('aiven:env', () => {
       password: 'AVNS_pg',
       ssl: { rejectUnauthorized: true, caFile: '/repo/.stack/aiven/ca.pem' },
     });
-    expect(config.clickhouse).toEqual({ url: 'https://button-workshop-clickhouse-proj.a.aivencloud.com:24948', database: 'workshop', username: 'avnadmin', password: 'AVNS_ch' });
+    expect(config.clickhouse).toEqual({
+      url: 'https://button-workshop-clickhouse-proj.a.aivencloud.com:24948',
+      database: 'workshop',
+      username: 'avnadmin',
+      password: 'AVNS_ch',
+    });
     expect(config.grafana.url).toBe('https://button-workshop-grafana-proj.a.aivencloud.com');
     expect(env).not.toContain('AVNS_gf');
 
-    expect(Object.keys(files).sort()).toEqual(['/repo/.stack/aiven/ca.pem', '/repo/.stack/aiven/service.cert', '/repo/.stack/aiven/service.key']);
+    expect(Object.keys(files).sort()).toEqual([
+      '/repo/.stack/aiven/ca.pem',
+      '/repo/.stack/aiven/service.cert',
+      '/repo/.stack/aiven/service.key',
+    ]);
     expect(files['/repo/.stack/aiven/service.key']).toBe(`${pem('PRIVATE KEY')}\n`);
   });
 
@@ -70,12 +89,18 @@ describe('aiven:env', () => {
     for (const name of requiredTerraformOutputs) {
       const partial = outputs();
       delete partial[name];
-      expect(() => aivenEnvFromTerraform(partial, '/c')).toThrow(`terraform output "${name}" is missing — run terraform apply in infra/terraform first`);
+      expect(() => aivenEnvFromTerraform(partial, '/c')).toThrow(
+        `terraform output "${name}" is missing — run terraform apply in infra/terraform first`,
+      );
     }
   });
 
   it('splits credentials out of a service URI', () => {
-    expect(splitCredentials('https://u:p%40ss@h.example:1234/')).toEqual({ url: 'https://h.example:1234', username: 'u', password: 'p@ss' });
+    expect(splitCredentials('https://u:p%40ss@h.example:1234/')).toEqual({
+      url: 'https://h.example:1234',
+      username: 'u',
+      password: 'p@ss',
+    });
     expect(splitCredentials('https://h.example:1234')).toEqual({ url: 'https://h.example:1234', username: undefined, password: undefined });
   });
 

@@ -28,7 +28,13 @@ describe('infra/terraform (Aiven profile)', () => {
   });
 
   it('spells no workshop name itself, and gives the generated variables no default', () => {
-    const names = [workshopNames.jsonTopic, workshopNames.avroTopic, workshopNames.deadLetterTopic, workshopNames.database, workshopNames.table];
+    const names = [
+      workshopNames.jsonTopic,
+      workshopNames.avroTopic,
+      workshopNames.deadLetterTopic,
+      workshopNames.database,
+      workshopNames.table,
+    ];
     for (const file of tfFiles) {
       for (const name of names) expect(tfText(file), `${file} spells "${name}": use var.workshop_names`).not.toContain(`"${name}"`);
       expect(tfText(file), `${file}: no Avro schema in Terraform (step 04 registers it)`).not.toMatch(/aiven_kafka_schema"/);
@@ -64,23 +70,38 @@ describe('infra/terraform (Aiven profile)', () => {
       const json = (await parse(file, tfText(file))) as Record<string, unknown>;
       for (const [kind, entries] of Object.entries(json)) {
         merged[kind] ??= {};
-        if (Array.isArray(entries)) (merged[kind][kind] ??= []).push(...entries);
+        if (Array.isArray(entries)) merged[kind][kind] = [...(merged[kind][kind] ?? []), ...entries];
         else Object.assign(merged[kind], entries as Record<string, unknown[]>);
       }
     }
     const resources = (merged.resource ?? {}) as unknown as Record<string, Record<string, Record<string, unknown>[]>>;
-    for (const type of ['aiven_kafka', 'aiven_kafka_connect', 'aiven_kafka_topic', 'aiven_pg', 'aiven_pg_database', 'aiven_clickhouse', 'aiven_clickhouse_database', 'aiven_grafana', 'aiven_service_integration']) {
+    for (const type of [
+      'aiven_kafka',
+      'aiven_kafka_connect',
+      'aiven_kafka_topic',
+      'aiven_pg',
+      'aiven_pg_database',
+      'aiven_clickhouse',
+      'aiven_clickhouse_database',
+      'aiven_grafana',
+      'aiven_service_integration',
+    ]) {
       expect(Object.keys(resources), `resource ${type}`).toContain(type);
     }
     const kafka = Object.values(resources.aiven_kafka ?? {})[0]?.[0] as { kafka_user_config?: { schema_registry?: boolean }[] };
     expect(kafka.kafka_user_config?.[0]?.schema_registry, 'Karapace on the Kafka service').toBe(true);
-    const integrations = Object.values(resources.aiven_service_integration ?? {}).map((r) => (r[0] as { integration_type?: string }).integration_type);
+    const integrations = Object.values(resources.aiven_service_integration ?? {}).map(
+      (r) => (r[0] as { integration_type?: string }).integration_type,
+    );
     expect(integrations).toContain('kafka_connect');
     const topic = Object.values(resources.aiven_kafka_topic ?? {})[0]?.[0] as { topic_name?: string; partitions?: string };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's own interpolation, as hcl2json returns it
     expect(topic.topic_name).toBe('${each.value}');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's own interpolation, as hcl2json returns it
     expect(topic.partitions).toBe('${var.workshop_names.topic_partitions}');
     expect(JSON.stringify(merged.locals)).toContain('var.workshop_names.avro_topic');
     const pgDatabase = Object.values(resources.aiven_pg_database ?? {})[0]?.[0] as { database_name?: string };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's own interpolation, as hcl2json returns it
     expect(pgDatabase.database_name).toBe('${var.workshop_names.database}');
     const providers = JSON.stringify(merged.terraform);
     expect(providers).toMatch(/"version":"= \d+\.\d+\.\d+"/);

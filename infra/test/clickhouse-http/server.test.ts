@@ -78,10 +78,9 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
       id: '22222222-2222-4222-8222-222222222222',
     });
     expect(byId).toEqual([{ country: 'DE' }]);
-    const since = await rows<{ n: number }>(
-      'SELECT count() AS n FROM presses WHERE pressed_at >= {since:DateTime64(3)}',
-      { since: new Date('2026-03-04T05:06:07.090Z') },
-    );
+    const since = await rows<{ n: number }>('SELECT count() AS n FROM presses WHERE pressed_at >= {since:DateTime64(3)}', {
+      since: new Date('2026-03-04T05:06:07.090Z'),
+    });
     expect(since).toEqual([{ n: '1' }]);
     const awkward = "it's a \\ back\tslash\nand 'quotes'";
     expect(await rows('SELECT {s:String} AS s, {a:Array(String)} AS a', { s: awkward, a: [awkward] })).toEqual([
@@ -184,9 +183,7 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
   });
 
   it('runs concurrent requests one at a time, each with its own parameters', async () => {
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => rows<{ n: number }>('SELECT {n:UInt32} AS n', { n: i })),
-    );
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => rows<{ n: number }>('SELECT {n:UInt32} AS n', { n: i })));
     expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => [{ n: i }]));
   });
 

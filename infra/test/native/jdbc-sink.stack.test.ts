@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
-import {
-  createConnectRestClient,
-  createKafka,
-  createPostgresPool,
-  createSchemaRegistry,
-  loadConfig,
-} from '@workshop/shared';
+import { createConnectRestClient, createKafka, createPostgresPool, createSchemaRegistry, loadConfig } from '@workshop/shared';
 import { pollUntil, uniqueName } from '@workshop/shared/testing';
 
 /**
@@ -23,7 +17,9 @@ const connect = createConnectRestClient(config);
 const db = createPostgresPool(config);
 
 beforeAll(async () => {
-  await db.query(`CREATE TABLE ${table} (row_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id uuid NOT NULL UNIQUE, at timestamptz NOT NULL, label text)`);
+  await db.query(
+    `CREATE TABLE ${table} (row_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id uuid NOT NULL UNIQUE, at timestamptz NOT NULL, label text)`,
+  );
 });
 
 afterAll(async () => {

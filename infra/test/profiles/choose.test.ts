@@ -5,7 +5,14 @@ import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { dockerEngineAnswers } from '../../src/docker/engine.js';
-import { dockerEnvBlock, ownConnectJdbcUrl, removeDockerEnv, withDockerBlock, withoutDockerBlock, writeDockerEnv } from '../../src/docker/env-file.js';
+import {
+  dockerEnvBlock,
+  ownConnectJdbcUrl,
+  removeDockerEnv,
+  withDockerBlock,
+  withoutDockerBlock,
+  writeDockerEnv,
+} from '../../src/docker/env-file.js';
 import { composeNetwork } from '../../src/docker/compose-network.js';
 import { chooseStackProfile, StackProfileError } from '../../src/profiles/choose.js';
 
@@ -23,7 +30,10 @@ async function fakeDocker(script: string): Promise<NodeJS.ProcessEnv> {
 
 const noDaemon = 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1';
 
-function runStackCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
+function runStackCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'infra/src/commands/stack.ts'), ...args], {
@@ -84,12 +94,19 @@ describe('stack profile', () => {
 describe('npm run stack:up with STACK=docker and no engine', () => {
   it('fails at once with one clear line (exit 1), and starts nothing', async () => {
     const sandbox = await mkdtemp(join(tmpdir(), 'stack-cli-'));
-    const env = { ...(await fakeDocker(noDaemon)), STACK: 'docker', WORKSHOP_STACK_DIR: join(sandbox, 'stack'), WORKSHOP_CACHE_DIR: join(sandbox, 'cache') };
+    const env = {
+      ...(await fakeDocker(noDaemon)),
+      STACK: 'docker',
+      WORKSHOP_STACK_DIR: join(sandbox, 'stack'),
+      WORKSHOP_CACHE_DIR: join(sandbox, 'cache'),
+    };
     const result = await runStackCli(['up'], env);
     expect(result.code).toBe(1);
     const errorLines = result.stderr.trim().split('\n');
     expect(errorLines).toHaveLength(1);
-    expect(errorLines[0]).toMatch(/^✗ docker: no Docker engine answers \(Cannot connect to the Docker daemon.*\) — start Docker, or run the native stack: STACK=native npm run stack:up$/);
+    expect(errorLines[0]).toMatch(
+      /^✗ docker: no Docker engine answers \(Cannot connect to the Docker daemon.*\) — start Docker, or run the native stack: STACK=native npm run stack:up$/,
+    );
     expect(result.stdout).not.toMatch(/Starting/);
     expect(result.seconds).toBeLessThan(20);
   });

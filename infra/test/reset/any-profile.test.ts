@@ -26,19 +26,34 @@ describe('reset on any profile', () => {
     const database = 'workshop';
     const server = createClickHouseHttpServer({ dataPath, database, port: 0 });
     const { url } = await server.listen();
-    servers.push({ close: async () => { await server.close(); rmSync(dataPath, { recursive: true, force: true }); } });
+    servers.push({
+      close: async () => {
+        await server.close();
+        rmSync(dataPath, { recursive: true, force: true });
+      },
+    });
     const client = createClient({ url, database, log: { level: ClickHouseLogLevel.OFF } });
     try {
       await client.command({ query: 'CREATE TABLE presses (country String, n UInt32) ENGINE = MergeTree ORDER BY country' });
       await client.command({ query: 'CREATE TABLE per_country (country String, n UInt64) ENGINE = SummingMergeTree ORDER BY country' });
-      await client.command({ query: 'CREATE MATERIALIZED VIEW per_country_mv TO per_country AS SELECT country, sum(n) AS n FROM presses GROUP BY country' });
+      await client.command({
+        query: 'CREATE MATERIALIZED VIEW per_country_mv TO per_country AS SELECT country, sum(n) AS n FROM presses GROUP BY country',
+      });
       await client.command({ query: 'CREATE TABLE `odd name` (a UInt8) ENGINE = Memory' });
 
       expect(await dropClickHouseTables(client, database)).toEqual(['odd name', 'per_country', 'per_country_mv', 'presses']);
 
-      const left = await client.query({ query: 'SELECT name FROM system.tables WHERE database = {database:String}', query_params: { database }, format: 'JSONEachRow' });
+      const left = await client.query({
+        query: 'SELECT name FROM system.tables WHERE database = {database:String}',
+        query_params: { database },
+        format: 'JSONEachRow',
+      });
       expect(await left.json()).toEqual([]);
-      const databases = await client.query({ query: 'SELECT name FROM system.databases WHERE name = {database:String}', query_params: { database }, format: 'JSONEachRow' });
+      const databases = await client.query({
+        query: 'SELECT name FROM system.databases WHERE name = {database:String}',
+        query_params: { database },
+        format: 'JSONEachRow',
+      });
       expect(await databases.json()).toEqual([{ name: database }]);
     } finally {
       await client.close();
@@ -57,7 +72,11 @@ describe('reset on any profile', () => {
     servers.push({ close: () => new Promise((resolve) => registry.close(resolve)) });
     const url = `http://127.0.0.1:${(registry.address() as { port: number }).port}`;
 
-    expect(await probeSchemaRegistry(parseConfig({ SCHEMA_REGISTRY_URL: url, SCHEMA_REGISTRY_USERNAME: 'avnadmin', SCHEMA_REGISTRY_PASSWORD: 'pw' }))).toBeUndefined();
+    expect(
+      await probeSchemaRegistry(
+        parseConfig({ SCHEMA_REGISTRY_URL: url, SCHEMA_REGISTRY_USERNAME: 'avnadmin', SCHEMA_REGISTRY_PASSWORD: 'pw' }),
+      ),
+    ).toBeUndefined();
     expect(await probeSchemaRegistry(parseConfig({ SCHEMA_REGISTRY_URL: url }))).toBe('GET /subjects answered 401');
     expect(seen).toEqual([`Basic ${Buffer.from('avnadmin:pw').toString('base64')}`, undefined]);
   });

@@ -55,7 +55,9 @@ describe('stack:reset', () => {
     const subjects = (await (await fetch(`${config.schemaRegistry.url}/subjects`)).json()) as string[];
     expect(subjects).not.toContain(subject);
     expect(await connect.listConnectors()).not.toContain(connectorName);
-    const pgTables = await db.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = $1`, [`${workshopNames.table}_${suffix}`]);
+    const pgTables = await db.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = $1`, [
+      `${workshopNames.table}_${suffix}`,
+    ]);
     expect(pgTables.rowCount).toBe(0);
     const chTables = await clickhouse.query({
       query: 'SELECT name FROM system.tables WHERE database = {db:String}',
@@ -66,10 +68,10 @@ describe('stack:reset', () => {
 
     // Still running, and the workshop database is usable (the dashboard role keeps its default grants).
     await db.query(`CREATE TABLE ${workshopNames.table}_${suffix}_after (id int)`);
-    const grant = await db.query(
-      `SELECT has_table_privilege($1, $2, 'SELECT') AS can_read`,
-      [workshopNames.dashboardReadRole, `${workshopNames.table}_${suffix}_after`],
-    );
+    const grant = await db.query(`SELECT has_table_privilege($1, $2, 'SELECT') AS can_read`, [
+      workshopNames.dashboardReadRole,
+      `${workshopNames.table}_${suffix}_after`,
+    ]);
     expect(grant.rows[0]?.can_read).toBe(true);
     await db.query(`DROP TABLE ${workshopNames.table}_${suffix}_after`);
     await db.end();

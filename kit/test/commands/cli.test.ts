@@ -9,7 +9,10 @@ import { createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from
 let fake: FakeWorkshop;
 afterEach(() => fake?.cleanup());
 
-function cli(command: 'workshop' | 'watch' | 'hint' | 'reset' | 'solution', ...args: string[]): Promise<{ code: number; stdout: string; stderr: string; lastLine: string }> {
+function cli(
+  command: 'workshop' | 'watch' | 'hint' | 'reset' | 'solution',
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string; lastLine: string }> {
   return new Promise((resolve) => {
     const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'kit/src/commands', `${command}.ts`), ...args], {
       cwd: fake.root,

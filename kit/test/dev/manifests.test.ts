@@ -54,7 +54,8 @@ function sourceFiles(dir: string): string[] {
 export function importedSpecifiers(text: string): string[] {
   // TypeScript's own scanner: imports quoted inside template strings (test fixtures) are not imports.
   const specifiers = ts.preProcessFile(text, true, true).importedFiles.map((file) => file.fileName);
-  for (const match of text.matchAll(/(?:[rR]equire\w*(?:\([^)]*\))?|import\.meta)\.resolve\(\s*['"]([^'"]+)['"]/g)) specifiers.push(match[1] ?? '');
+  for (const match of text.matchAll(/(?:[rR]equire\w*(?:\([^)]*\))?|import\.meta)\.resolve\(\s*['"]([^'"]+)['"]/g))
+    specifiers.push(match[1] ?? '');
   return specifiers;
 }
 
@@ -91,7 +92,9 @@ function importedPackages(files: string[], self: Workspace, all: Workspace[]): S
 function importsOf(workspace: Workspace, all: Workspace[]) {
   const solution = workspace.dir.startsWith('steps/') ? [join(repoRoot, 'solutions', workspace.dir.slice('steps/'.length), 'src')] : [];
   const srcFiles = [join(repoRoot, workspace.dir, 'src'), ...solution].flatMap(sourceFiles);
-  const testFiles = [...sourceFiles(join(repoRoot, workspace.dir, 'test')), join(repoRoot, workspace.dir, 'vitest.config.ts')].filter(existsSync);
+  const testFiles = [...sourceFiles(join(repoRoot, workspace.dir, 'test')), join(repoRoot, workspace.dir, 'vitest.config.ts')].filter(
+    existsSync,
+  );
   return { src: importedPackages(srcFiles, workspace, all), test: importedPackages(testFiles, workspace, all) };
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkPrerequisites, chromiumExecutablePath, javaMajorVersion, machineProbes, nodeIsSupported, type PrerequisiteProbes } from '../../src/dev/prerequisites.js';
+import {
+  checkPrerequisites,
+  chromiumExecutablePath,
+  javaMajorVersion,
+  machineProbes,
+  nodeIsSupported,
+  type PrerequisiteProbes,
+} from '../../src/dev/prerequisites.js';
 
 /** A machine with everything README.md's "Requirements" lists; each test takes one thing away. */
 function completeMachine(overrides: Partial<PrerequisiteProbes> = {}): PrerequisiteProbes {
@@ -33,7 +40,8 @@ describe('checkPrerequisites', () => {
   it('names each missing tool with the apt-get command that installs it', async () => {
     const machine = completeMachine();
     const bare = completeMachine({
-      run: async (command, args) => (['java', 'mvn', 'patch'].includes(command) ? { found: false, output: '' } : machine.run(command, args)),
+      run: async (command, args) =>
+        ['java', 'mvn', 'patch'].includes(command) ? { found: false, output: '' } : machine.run(command, args),
       fileExists: () => false,
     });
     expect((await checkPrerequisites(bare)).missing).toEqual([
@@ -45,10 +53,18 @@ describe('checkPrerequisites', () => {
   });
 
   it('rejects a Java older than 17, and a java that prints no version (macOS without a JDK)', async () => {
-    const old = await checkPrerequisites(completeMachine({ run: async () => ({ found: true, output: 'openjdk version "11.0.2" 2019-01-15' }) }));
+    const old = await checkPrerequisites(
+      completeMachine({ run: async () => ({ found: true, output: 'openjdk version "11.0.2" 2019-01-15' }) }),
+    );
     expect(old.missing.map((m) => m.what)).toContain('Java 17+ (found 11)');
-    const stub = await checkPrerequisites(completeMachine({ run: async () => ({ found: true, output: 'The operation couldn’t be completed. Unable to locate a Java Runtime.' }) }));
-    expect(stub.missing.map((m) => m.what)).toContain('Java 17+ (java -version: The operation couldn’t be completed. Unable to locate a Java Runtime.)');
+    const stub = await checkPrerequisites(
+      completeMachine({
+        run: async () => ({ found: true, output: 'The operation couldn’t be completed. Unable to locate a Java Runtime.' }),
+      }),
+    );
+    expect(stub.missing.map((m) => m.what)).toContain(
+      'Java 17+ (java -version: The operation couldn’t be completed. Unable to locate a Java Runtime.)',
+    );
   });
 
   it('asks for a newer Node below 22.13, with the pinned Node 24 recipe', async () => {
@@ -64,13 +80,18 @@ describe('checkPrerequisites', () => {
     const stopped = await checkPrerequisites(completeMachine({ canConnect: async () => false }));
     expect(stopped.missing).toEqual([]);
     const none = await checkPrerequisites(completeMachine({ canConnect: async () => false, postgresClusters: () => [] }));
-    expect(none.missing).toEqual([{ what: 'PostgreSQL (nothing answers on 127.0.0.1:5432)', install: 'sudo apt-get install -y postgresql' }]);
+    expect(none.missing).toEqual([
+      { what: 'PostgreSQL (nothing answers on 127.0.0.1:5432)', install: 'sudo apt-get install -y postgresql' },
+    ]);
     const elsewhere = await checkPrerequisites(completeMachine({ postgresClusters: () => [] }));
     expect(elsewhere.missing).toEqual([]);
   });
 
   it('looks for Chromium where the browser tests do: $CHROMIUM_PATH first', async () => {
-    const custom = completeMachine({ env: { CHROMIUM_PATH: '/opt/chromium/chrome' }, fileExists: (path) => path === '/opt/chromium/chrome' });
+    const custom = completeMachine({
+      env: { CHROMIUM_PATH: '/opt/chromium/chrome' },
+      fileExists: (path) => path === '/opt/chromium/chrome',
+    });
     expect((await checkPrerequisites(custom)).missing).toEqual([]);
     expect(chromiumExecutablePath({})).toBe('/usr/bin/chromium');
   });

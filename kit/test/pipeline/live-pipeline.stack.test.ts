@@ -14,7 +14,12 @@ const config = loadConfig();
 describe('live pipeline (npm start)', () => {
   it('moves simulated visitors through Kafka into PostgreSQL and ClickHouse, then stops cleanly', async () => {
     const errors: unknown[] = [];
-    const pipeline = await startLivePipeline(config, { visitors: 5, jdbcSinkConfig: (debeziumConfig) => debeziumConfig, report: () => undefined, onError: (e) => errors.push(e) });
+    const pipeline = await startLivePipeline(config, {
+      visitors: 5,
+      jdbcSinkConfig: (debeziumConfig) => debeziumConfig,
+      report: () => undefined,
+      onError: (e) => errors.push(e),
+    });
     try {
       const base = await pipeline.counts();
       const page = await fetch(pipeline.buttonAppUrl);

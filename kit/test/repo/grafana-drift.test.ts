@@ -46,7 +46,10 @@ describe('grafana/ (provisioning and dashboards)', () => {
     const refs = dashboard.panels.flatMap((panel) => [panel.datasource, ...(panel.targets ?? []).map((t) => t.datasource)]).filter(Boolean);
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) {
-      expect(provisioned.find((d) => d.uid === ref?.uid && d.type === ref?.type), JSON.stringify(ref)).toBeDefined();
+      expect(
+        provisioned.find((d) => d.uid === ref?.uid && d.type === ref?.type),
+        JSON.stringify(ref),
+      ).toBeDefined();
     }
   });
 
@@ -54,7 +57,9 @@ describe('grafana/ (provisioning and dashboards)', () => {
     const dir = join(grafanaDir, 'provisioning/dashboards');
     const providers = readdirSync(dir)
       .filter((file) => /\.ya?ml$/.test(file))
-      .flatMap((file) => (load(readFileSync(join(dir, file), 'utf8')) as { providers: { type: string; options: { path: string } }[] }).providers);
+      .flatMap(
+        (file) => (load(readFileSync(join(dir, file), 'utf8')) as { providers: { type: string; options: { path: string } }[] }).providers,
+      );
     expect(providers.map((p) => [p.type, p.options.path])).toEqual([['file', '/etc/grafana/dashboards']]);
     const compose = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
     expect(compose).toContain('./grafana/dashboards:/etc/grafana/dashboards');
@@ -68,7 +73,13 @@ describe("step 07's expandGrafanaMacros (the tests' stand-in for Grafana)", () =
   const to = from + 3600;
 
   it("expands PostgreSQL's macros as Grafana's PostgreSQL datasource does", () => {
-    expect(expandGrafanaMacros(`SELECT $__timeGroupAlias("timestamp", '5m'), count(*) FROM t WHERE $__timeFilter("timestamp") GROUP BY 1`, 'postgres', range)).toBe(
+    expect(
+      expandGrafanaMacros(
+        `SELECT $__timeGroupAlias("timestamp", '5m'), count(*) FROM t WHERE $__timeFilter("timestamp") GROUP BY 1`,
+        'postgres',
+        range,
+      ),
+    ).toBe(
       `SELECT floor(extract(epoch from "timestamp")/300)*300 AS "time", count(*) FROM t WHERE "timestamp" BETWEEN '2026-01-15T09:00:00.000Z' AND '2026-01-15T10:00:00.000Z' GROUP BY 1`,
     );
     expect(expandGrafanaMacros('SELECT $__timeFrom(), $__timeTo(), $__timeGroup(c, $__interval)', 'postgres', range)).toBe(
@@ -86,7 +97,9 @@ describe("step 07's expandGrafanaMacros (the tests' stand-in for Grafana)", () =
   });
 
   it("refuses one datasource's macro in the other's SQL, and any $__ left over", () => {
-    expect(() => expandGrafanaMacros(`SELECT $__timeGroupAlias(minute, '1m') FROM v`, 'clickhouse', range)).toThrow(/no macro \$__timeGroupAlias/);
+    expect(() => expandGrafanaMacros(`SELECT $__timeGroupAlias(minute, '1m') FROM v`, 'clickhouse', range)).toThrow(
+      /no macro \$__timeGroupAlias/,
+    );
     expect(() => expandGrafanaMacros('SELECT $__timeInterval(t) FROM v', 'postgres', range)).toThrow(/no macro \$__timeInterval/);
     expect(() => expandGrafanaMacros('SELECT 1 WHERE $__timeFilter(t', 'postgres', range)).toThrow(/not closed/);
   });

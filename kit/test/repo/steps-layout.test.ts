@@ -29,7 +29,8 @@ describe.each(readWorkshopSteps().filter((step) => step.exercise))('$dir', (step
   const solution = join(repoRoot, 'solutions', step.dir);
 
   it('has a README, a package with test and start scripts, tests, and a solution', () => {
-    for (const file of ['README.md', 'package.json', 'vitest.config.ts', 'src', 'test']) expect(existsSync(join(starter, file)), file).toBe(true);
+    for (const file of ['README.md', 'package.json', 'vitest.config.ts', 'src', 'test'])
+      expect(existsSync(join(starter, file)), file).toBe(true);
     const scripts = JSON.parse(readFileSync(join(starter, 'package.json'), 'utf8')).scripts as Record<string, string>;
     expect(scripts.test).toBe('vitest run');
     expect(scripts.start).toBeTruthy();

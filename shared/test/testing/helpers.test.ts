@@ -13,12 +13,18 @@ describe('hints', () => {
   });
 
   it('withHint puts the hint above the failed expectation and passes results through', async () => {
-    await expect(withHint('Write produceVisits() — README §2', () => { throw new Error('TODO: produce'); })).rejects.toThrow(
-      /^Write produceVisits\(\) — README §2\n\s+↳ TODO: produce/,
-    );
+    await expect(
+      withHint('Write produceVisits() — README §2', () => {
+        throw new Error('TODO: produce');
+      }),
+    ).rejects.toThrow(/^Write produceVisits\(\) — README §2\n\s+↳ TODO: produce/);
     await expect(withHint('unused', async () => 42)).resolves.toBe(42);
     const inner = new HintError('the inner, more precise hint');
-    await expect(withHint('outer', () => { throw inner; })).rejects.toBe(inner);
+    await expect(
+      withHint('outer', () => {
+        throw inner;
+      }),
+    ).rejects.toBe(inner);
   });
 
   it('describeUnreachable names the service, where, and what to do', () => {
@@ -38,7 +44,12 @@ describe('pollUntil', () => {
 
   it('keeps trying through errors, then fails with the hint and the last problem', async () => {
     await expect(
-      pollUntil(() => { throw new Error('connection refused'); }, { hint: 'Is the producer running?', timeoutMs: 50, intervalMs: 5 }),
+      pollUntil(
+        () => {
+          throw new Error('connection refused');
+        },
+        { hint: 'Is the producer running?', timeoutMs: 50, intervalMs: 5 },
+      ),
     ).rejects.toThrow(/^Is the producer running\?\n.*last: connection refused/);
   });
 });

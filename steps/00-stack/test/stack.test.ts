@@ -41,10 +41,13 @@ describe('the stack', () => {
 
   it(`PostgreSQL answers in database "${config.postgres.database}"`, async () => {
     const pool = createPostgresPool(config, { max: 1 });
-    await withHint(describeUnreachable('postgres', `${config.postgres.host}:${config.postgres.port}`, `database ${config.postgres.database}`), async () => {
-      const { rows } = await pool.query<{ db: string }>('SELECT current_database() AS db');
-      expect(rows[0]?.db).toBe(config.postgres.database);
-    }).finally(() => pool.end());
+    await withHint(
+      describeUnreachable('postgres', `${config.postgres.host}:${config.postgres.port}`, `database ${config.postgres.database}`),
+      async () => {
+        const { rows } = await pool.query<{ db: string }>('SELECT current_database() AS db');
+        expect(rows[0]?.db).toBe(config.postgres.database);
+      },
+    ).finally(() => pool.end());
   });
 
   it(`ClickHouse answers in database "${config.clickhouse.database}" with a modern engine`, async () => {

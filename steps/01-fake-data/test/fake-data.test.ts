@@ -65,7 +65,11 @@ async function makeVisits(options: { seed: number; visits: number; geo?: GeoLook
   const events = await withHint('Write generateVisits() in src/visits.ts — README §3', () =>
     generateVisits({ seed: options.seed, visits: options.visits, startAt, geo }),
   );
-  assertWithHint(Array.isArray(events) && events.length > 0, 'generateVisits() returns an array of events — README §3', `got ${JSON.stringify(events)?.slice(0, 200)}`);
+  assertWithHint(
+    Array.isArray(events) && events.length > 0,
+    'generateVisits() returns an array of events — README §3',
+    `got ${JSON.stringify(events)?.slice(0, 200)}`,
+  );
   return events;
 }
 
@@ -81,7 +85,10 @@ function bySession(events: ButtonPressEvent[]): ButtonPressEvent[][] {
 }
 
 function describeVisit(visit: ButtonPressEvent[]): string {
-  return visit.map((e) => `${e.action}#${e.count}@${e.timestamp}`).join(', ').slice(0, 400);
+  return visit
+    .map((e) => `${e.action}#${e.count}@${e.timestamp}`)
+    .join(', ')
+    .slice(0, 400);
 }
 
 function expectNoIpAddress(text: string, ipsLookedUp: string[], where: string): void {
@@ -97,8 +104,9 @@ function expectNoIpAddress(text: string, ipsLookedUp: string[], where: string): 
 describe('geo lookup (README §1)', () => {
   it('a public IP resolves to a country code, its English name, a subdivision and a city', async () => {
     const geo = await theGeoLookup();
-    const location = await withHint('Write lookupLocation(ip): reader.get(ip), then map the DB-IP record to the location fields — README §1', () =>
-      geo.lookupLocation('8.8.8.8'),
+    const location = await withHint(
+      'Write lookupLocation(ip): reader.get(ip), then map the DB-IP record to the location fields — README §1',
+      () => geo.lookupLocation('8.8.8.8'),
     );
     await withHint('8.8.8.8 is in the United States: country_code from the record, country_name from Intl.DisplayNames — README §1', () => {
       expect(location).toMatchObject({ country_code: 'US', country_name: 'United States' });
@@ -111,12 +119,16 @@ describe('geo lookup (README §1)', () => {
     const geo = await theGeoLookup();
     for (const ip of ['10.0.0.1', '192.168.1.1', '127.0.0.1']) {
       // The message names the address class only: a test's output should not print IPs either.
-      const location = await withHint('reader.get(ip) returns null for private addresses: return unknownCountry (from @workshop/shared) with null subdivision and city, do not throw — README §1', () =>
-        geo.lookupLocation(ip),
+      const location = await withHint(
+        'reader.get(ip) returns null for private addresses: return unknownCountry (from @workshop/shared) with null subdivision and city, do not throw — README §1',
+        () => geo.lookupLocation(ip),
       );
-      await withHint('An address the database does not know gives country_code "--", country_name "Unknown", subdivision_name null, city_name null — README §1', () => {
-        expect(location).toMatchObject({ ...unknownCountry, subdivision_name: null, city_name: null });
-      });
+      await withHint(
+        'An address the database does not know gives country_code "--", country_name "Unknown", subdivision_name null, city_name null — README §1',
+        () => {
+          expect(location).toMatchObject({ ...unknownCountry, subdivision_name: null, city_name: null });
+        },
+      );
     }
   });
 
@@ -171,7 +183,8 @@ describe('visits (README §2 and §3)', () => {
         expect(buttonActions, 'action').toContain(event.action);
         expect(Number.isInteger(event.count) && event.count >= 0, `count ${event.count} is a whole number ≥ 0`).toBe(true);
         expect(event.country_code, 'country_code is ISO alpha-2, or --').toMatch(/^([A-Z]{2}|--)$/);
-        const countryName = event.country_code === unknownCountry.country_code ? unknownCountry.country_name : countryNames.of(event.country_code);
+        const countryName =
+          event.country_code === unknownCountry.country_code ? unknownCountry.country_name : countryNames.of(event.country_code);
         expect(event.country_name, 'country_name is the English name of country_code').toBe(countryName);
         for (const field of ['subdivision_name', 'city_name'] as const) {
           const value = event[field];
@@ -194,7 +207,11 @@ describe('visits (README §2 and §3)', () => {
     const visits = bySession(await makeVisits({ seed: 3, visits: 30 }));
     for (const visit of visits) {
       const counts = visit.map((event) => event.count);
-      assertWithHint(counts[0] === 0, 'count is 0-based: a visit’s first event (EnterPage) has count 0 — README §3', `a visit's counts: ${counts.join(', ')}`);
+      assertWithHint(
+        counts[0] === 0,
+        'count is 0-based: a visit’s first event (EnterPage) has count 0 — README §3',
+        `a visit's counts: ${counts.join(', ')}`,
+      );
       const exit = visit.at(-1)!;
       assertWithHint(
         exit.count + 1 === visit.length,
@@ -233,10 +250,18 @@ describe('visits (README §2 and §3)', () => {
       }
       const times = visit.map((event) => Date.parse(event.timestamp));
       for (let i = 1; i < visit.length; i++) {
-        assertWithHint(times[i]! > times[i - 1]!, 'Each event of a visit comes strictly after the previous one — README §3', describeVisit(visit));
+        assertWithHint(
+          times[i]! > times[i - 1]!,
+          'Each event of a visit comes strictly after the previous one — README §3',
+          describeVisit(visit),
+        );
         if (visit[i]!.action === 'PressButton' && visit[i - 1]!.action === 'PressButton') {
           const gap = times[i]! - times[i - 1]!;
-          assertWithHint(gap >= 500 && gap <= 5000, 'Presses come 0.5–5 s apart (faker.number.int({ min: 500, max: 5000 }) ms) — README §3', `a gap of ${gap} ms`);
+          assertWithHint(
+            gap >= 500 && gap <= 5000,
+            'Presses come 0.5–5 s apart (faker.number.int({ min: 500, max: 5000 }) ms) — README §3',
+            `a gap of ${gap} ms`,
+          );
         }
       }
     }
@@ -268,7 +293,11 @@ describe('visits (README §2 and §3)', () => {
       `startAt ${startAt.toISOString()}, earliest event ${events[times.indexOf(first)]?.timestamp}`,
     );
     const last = Math.max(...times);
-    assertWithHint(last < startAt.getTime() + 24 * 3600_000, 'Visits follow each other within seconds, not days — README §3', `last event ${new Date(last).toISOString()}`);
+    assertWithHint(
+      last < startAt.getTime() + 24 * 3600_000,
+      'Visits follow each other within seconds, not days — README §3',
+      `last event ${new Date(last).toISOString()}`,
+    );
   });
 
   it('the same seed gives the same events; another seed, other events', async () => {
@@ -321,7 +350,11 @@ describe('visits (README §2 and §3)', () => {
   it('no IP address anywhere in the events', async () => {
     const { geo, lookups } = recordingGeo(await theGeoLookup());
     const events = await makeVisits({ seed: 7, visits: 40, geo });
-    expectNoIpAddress(JSON.stringify(events), lookups.map(({ ip }) => ip), 'the events');
+    expectNoIpAddress(
+      JSON.stringify(events),
+      lookups.map(({ ip }) => ip),
+      'the events',
+    );
   });
 });
 
@@ -337,11 +370,16 @@ describe('npm start (README §4)', () => {
     });
     const output = `${run.stdout}\n${run.stderr}`;
     expectNoIpAddress(output, [], 'the output of npm start');
-    assertWithHint(run.status === 0, 'npm start -- --visits 5 --seed 7 must run without an error — try it in the step folder — README §4', run.stderr.trim().split('\n').slice(0, 4).join(' | '));
+    assertWithHint(
+      run.status === 0,
+      'npm start -- --visits 5 --seed 7 must run without an error — try it in the step folder — README §4',
+      run.stderr.trim().split('\n').slice(0, 4).join(' | '),
+    );
 
     const lines = run.stdout.trim().split('\n');
-    const printed = await withHint('npm start prints one event per line, each line one JSON object (JSON.stringify(event)) — README §4', () =>
-      lines.map((line) => JSON.parse(line) as ButtonPressEvent),
+    const printed = await withHint(
+      'npm start prints one event per line, each line one JSON object (JSON.stringify(event)) — README §4',
+      () => lines.map((line) => JSON.parse(line) as ButtonPressEvent),
     );
     const expected = await makeVisits({ seed: 7, visits: 5 });
     await withHint('npm start prints generateVisits({ seed, visits, startAt }) from --seed, --visits and --start — README §4', () => {

@@ -154,9 +154,7 @@ async function readOurMessages(sessionIds: string[]): Promise<Received[]> {
     // Done when the group has read up to where the topic ended after our send.
     await pollUntil(
       () =>
-        endOffsets.every(({ partition, high, low }) => high === low || (nextOffset.get(partition) ?? 0) >= Number(high))
-          ? true
-          : undefined,
+        endOffsets.every(({ partition, high, low }) => high === low || (nextOffset.get(partition) ?? 0) >= Number(high)) ? true : undefined,
       { timeoutMs: 30_000, hint: `Could not read ${topic} to its end — is Kafka up? (npm run stack:status)` },
     );
   } finally {
@@ -221,11 +219,14 @@ describe('produceVisits()', () => {
 
   it('keys every message with its session_id', async () => {
     const { received, sessionIds } = await delivered();
-    await withHint('Give every message a key: the event\'s session_id — README §2', () => {
+    await withHint("Give every message a key: the event's session_id — README §2", () => {
       expect(received.length).toBeGreaterThan(0);
       const keys = received.map((message) => message.key);
       expect(keys.filter((key) => key === null).length, 'messages without a key').toBe(0);
-      expect(keys.every((key) => key !== null && sessionIds.includes(key)), `keys: ${keys.slice(0, 3).join(', ')}…`).toBe(true);
+      expect(
+        keys.every((key) => key !== null && sessionIds.includes(key)),
+        `keys: ${keys.slice(0, 3).join(', ')}…`,
+      ).toBe(true);
       for (const message of received) {
         // The key must be the session_id of the event the message carries.
         const event = parseEvent(message.value);
@@ -247,7 +248,7 @@ describe('produceVisits()', () => {
     });
   });
 
-  it("keeps each visit in one partition, in count order", async () => {
+  it('keeps each visit in one partition, in count order', async () => {
     const { received, sessionIds } = await delivered();
     assertWithHint(received.length > 0, `None of the events reached ${topic} — README §2`);
     for (const sessionId of sessionIds) {

@@ -184,7 +184,7 @@ describe('countPress()', () => {
     await withHint('Write countPress(): for a PressButton event, presses.set(country_code, count + 1) — README §1', () => {
       for (const event of events) countPress(presses, event);
     });
-    await withHint('Count only PressButton events (not EnterPage or ExitPage), +1 for the event\'s country_code — README §1', () => {
+    await withHint("Count only PressButton events (not EnterPage or ExitPage), +1 for the event's country_code — README §1", () => {
       expect(asRecord(presses)).toEqual({ [brazil.country_code]: 10, [finland.country_code]: 4, [unknown.country_code]: 2 });
     });
   });

@@ -56,7 +56,8 @@ async function idsUnder(subject: string): Promise<number[]> {
 
 function deleteSubjectLater(subject: string): void {
   cleanups.push(async () => {
-    for (const query of ['', '?permanent=true']) await registryRequest(`/subjects/${encodeURIComponent(subject)}${query}`, { method: 'DELETE' });
+    for (const query of ['', '?permanent=true'])
+      await registryRequest(`/subjects/${encodeURIComponent(subject)}${query}`, { method: 'DELETE' });
   });
 }
 
@@ -91,7 +92,9 @@ describe('§1 the schema: src/button-press.avsc', () => {
     );
     const event = { ...seededSampleVisits({ visits: 1 })[0]!, subdivision_name: null, cohort: 0 };
     const value = { ...event, timestamp: new Date(event.timestamp) };
-    const back = withHintSync('An event does not fit the schema: compare each field with the event table — README §1', () => type.fromBuffer(type.toBuffer(value)));
+    const back = withHintSync('An event does not fit the schema: compare each field with the event table — README §1', () =>
+      type.fromBuffer(type.toBuffer(value)),
+    );
     expect({ ...back }).toEqual(value);
   });
 });
@@ -127,9 +130,17 @@ describe('§2 registering the schema', () => {
         error instanceof Error ? error.message : String(error),
       );
     });
-    assertWithHint(Number.isInteger(id) && id > 0, 'registerSchema() must return the schema id the registry answered — README §2', `got ${JSON.stringify(id)}`);
+    assertWithHint(
+      Number.isInteger(id) && id > 0,
+      'registerSchema() must return the schema id the registry answered — README §2',
+      `got ${JSON.stringify(id)}`,
+    );
     const byId = await registryRequest(`/schemas/ids/${id}`);
-    assertWithHint(byId.status === 200, `The registry does not know schema id ${id}: return the id from registry.register(…) — README §2`, `GET /schemas/ids/${id} → ${byId.status}`);
+    assertWithHint(
+      byId.status === 200,
+      `The registry does not know schema id ${id}: return the id from registry.register(…) — README §2`,
+      `GET /schemas/ids/${id} → ${byId.status}`,
+    );
     const registered = JSON.parse((byId.json as { schema: string }).schema) as AvroRecordSchema;
     const timestamp = registered.fields.find((f) => f.name === 'timestamp');
     assertWithHint(
@@ -167,17 +178,20 @@ describe('§3 producing in Confluent wire format', () => {
     deleteSubjectLater(`${topic}-value`);
     deleteSubjectLater(topic);
 
-    const schemaId = await withHint('Write valueSubject() and registerSchema() — README §2', async () => registerSchema(registry, valueSubject(topic), schema));
-    // Visits with fresh session ids; one of them by a "real web visitor", to send both branches of cohort's union.
-    const events = seededSampleVisits({ visits: 6, seed: 404, newSessionId: uniqueSessionId }).map((event, index, all) =>
-      event.session_id === all[0]!.session_id ? { ...event, cohort: 0 } : event,
+    const schemaId = await withHint('Write valueSubject() and registerSchema() — README §2', async () =>
+      registerSchema(registry, valueSubject(topic), schema),
     );
+    // Visits with fresh session ids; one of them by a "real web visitor", to send both branches of cohort's union.
+    const visits = seededSampleVisits({ visits: 6, seed: 404, newSessionId: uniqueSessionId });
+    const webVisitor = visits[0]?.session_id;
+    const events = visits.map((event) => (event.session_id === webVisitor ? { ...event, cohort: 0 } : event));
 
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     cleanups.push(() => producer.disconnect());
-    await withHint('Write produceVisits(): encode every event with registry.encode(schemaId, toAvroValue(event)), key it by session_id, await producer.send — README §3', () =>
-      produceVisits(producer, registry, topic, schemaId, events),
+    await withHint(
+      'Write produceVisits(): encode every event with registry.encode(schemaId, toAvroValue(event)), key it by session_id, await producer.send — README §3',
+      () => produceVisits(producer, registry, topic, schemaId, events),
     );
 
     const received: Received[] = [];
@@ -210,10 +224,18 @@ describe('§3 producing in Confluent wire format', () => {
         `value starts with ${JSON.stringify(value.subarray(0, 12).toString('latin1'))}`,
       );
       const id = value.readInt32BE(1);
-      assertWithHint(id === schemaId, `Encode with the id registerSchema() returned (${schemaId}) — README §3`, `message carries schema id ${id}`);
+      assertWithHint(
+        id === schemaId,
+        `Encode with the id registerSchema() returned (${schemaId}) — README §3`,
+        `message carries schema id ${id}`,
+      );
     }
     const byId = await registryRequest(`/schemas/ids/${schemaId}`);
-    assertWithHint(byId.status === 200, `The registry does not know schema id ${schemaId} — README §2`, `GET /schemas/ids/${schemaId} → ${byId.status}`);
+    assertWithHint(
+      byId.status === 200,
+      `The registry does not know schema id ${schemaId} — README §2`,
+      `GET /schemas/ids/${schemaId} → ${byId.status}`,
+    );
   });
 
   it('the schema id is registered under <topic>-value, where consumers of the topic look it up', async () => {
@@ -238,7 +260,10 @@ describe('§3 producing in Confluent wire format', () => {
         `key ${JSON.stringify(key ?? null)} for session ${decoded.session_id}`,
       );
       const seen = partitionOf.get(key) ?? partition;
-      assertWithHint(seen === partition, `Session ${key} is spread over partitions ${seen} and ${partition}: key by session_id — README §3`);
+      assertWithHint(
+        seen === partition,
+        `Session ${key} is spread over partitions ${seen} and ${partition}: key by session_id — README §3`,
+      );
       partitionOf.set(key, partition);
     }
   });
@@ -298,15 +323,16 @@ describe('§4 evolving the schema: a new optional field', () => {
       'Give the new field "default": null — JSON null, not the string "null" (the seed repo\'s bug) — so readers can fill it in for old events — README §4',
       `got ${'default' in added ? `"default": ${JSON.stringify(added.default)}` : 'no default'}`,
     );
-    assertWithHint(added.doc === referrer.doc, 'Keep the new field\'s doc — README §4', `got "doc": ${JSON.stringify(added.doc)}`);
+    assertWithHint(added.doc === referrer.doc, "Keep the new field's doc — README §4", `got "doc": ${JSON.stringify(added.doc)}`);
   });
 
   it('an event written with the old schema reads with the new one, the new field null', async () => {
     const v2 = await evolve();
     const [writer, reader] = [v1, v2].map((schema) => avro.Type.forSchema(schema as avro.Schema));
     const old = writer!.toBuffer({ session_id: 'a-visit' });
-    const read = withHintSync('The evolved schema cannot read old events: the new field needs ["null", type] and "default": null — README §4', () =>
-      reader!.fromBuffer(old, reader!.createResolver(writer!)),
+    const read = withHintSync(
+      'The evolved schema cannot read old events: the new field needs ["null", type] and "default": null — README §4',
+      () => reader!.fromBuffer(old, reader!.createResolver(writer!)),
     );
     expect({ ...read }).toEqual({ session_id: 'a-visit', referrer: null });
   });
@@ -329,7 +355,11 @@ describe('§5 the registry keeps versions compatible (BACKWARD)', () => {
       method: 'POST',
       body: JSON.stringify({ schema: JSON.stringify(schema) }),
     });
-    assertWithHint(answer.status === 409, 'The schema registry must reject incompatible schemas: its compatibility must be BACKWARD (npm run stack:status)', `answered ${answer.status}`);
+    assertWithHint(
+      answer.status === 409,
+      'The schema registry must reject incompatible schemas: its compatibility must be BACKWARD (npm run stack:status)',
+      `answered ${answer.status}`,
+    );
     return (answer.json as { message: string }).message;
   }
 
@@ -341,7 +371,10 @@ describe('§5 the registry keeps versions compatible (BACKWARD)', () => {
       'tryRegisterSchema() must return { accepted: false, reason } when the registry refuses a schema as incompatible (HTTP 409) — not throw — README §5',
       () => tryRegisterSchema(registry, subject, breaking),
     );
-    assertWithHint(!registration.accepted, `${change} must be rejected: register through the registry's compatibility check, without changing the subject's compatibility — README §5`);
+    assertWithHint(
+      !registration.accepted,
+      `${change} must be rejected: register through the registry's compatibility check, without changing the subject's compatibility — README §5`,
+    );
     assertWithHint(
       !registration.accepted && registration.reason.includes(reason),
       "Return the registry's own message as the reason (the error's message): it names the field and the rule, which is what a person needs to fix the schema — README §5",
@@ -363,12 +396,20 @@ describe('§5 the registry keeps versions compatible (BACKWARD)', () => {
       'A new field that is optional with "default": null is backward compatible: the registry should accept it — check withOptionalField() (README §4)',
       registration.accepted ? undefined : registration.reason,
     );
-    assertWithHint(registration.id !== v1Id, 'The new schema must be registered as a new version, with its own id — README §5', `id ${registration.id}`);
+    assertWithHint(
+      registration.id !== v1Id,
+      'The new schema must be registered as a new version, with its own id — README §5',
+      `id ${registration.id}`,
+    );
     const ids = await idsUnder(subject);
-    assertWithHint(ids.length === 2 && ids[1] === registration.id, 'The subject must now have 2 versions, the new one last — README §5', `ids ${JSON.stringify(ids)}`);
+    assertWithHint(
+      ids.length === 2 && ids[1] === registration.id,
+      'The subject must now have 2 versions, the new one last — README §5',
+      `ids ${JSON.stringify(ids)}`,
+    );
   });
 
-  it('a new required field (no default) is rejected, and the reason is the registry\'s', async () => {
+  it("a new required field (no default) is rejected, and the reason is the registry's", async () => {
     const { schema } = await subjectWithV1();
     await expectRejected('A required field without a default', {
       ...schema,

@@ -46,7 +46,12 @@ export function readSchemaFile(srcDir: string): { schema: JsonRecord } | { probl
     if (isObject(schema)) return { schema };
     return { problem: { hint: `src/button-press.avsc must hold one Avro record schema: {"type": "record", …} — ${readme(1)}` } };
   } catch (error) {
-    return { problem: { hint: `src/button-press.avsc is not valid JSON: fix it (a missing comma or quote?) — ${readme(1)}`, detail: (error as Error).message } };
+    return {
+      problem: {
+        hint: `src/button-press.avsc is not valid JSON: fix it (a missing comma or quote?) — ${readme(1)}`,
+        detail: (error as Error).message,
+      },
+    };
   }
 }
 
@@ -121,7 +126,8 @@ function optionalFieldProblem(schema: JsonRecord, name: string, base: string): P
 function plainTypeProblem(schema: JsonRecord, name: string, type: string): Problem | undefined {
   const found = field(schema, name);
   if (!found) return { hint: `Add the field "${name}" — ${readme(1)}` };
-  if (found.type !== type) return { hint: `"${name}" must be of type "${type}" — ${readme(1)}`, detail: `found "type": ${show(found.type)}` };
+  if (found.type !== type)
+    return { hint: `"${name}" must be of type "${type}" — ${readme(1)}`, detail: `found "type": ${show(found.type)}` };
   return undefined;
 }
 
@@ -134,7 +140,10 @@ export const schemaRules: SchemaRule[] = [
     title: 'is written: a record named ButtonPress, with a namespace and a doc',
     check(schema) {
       if (schema.type !== 'record') {
-        return { hint: `src/button-press.avsc must be an Avro record: {"type": "record", …} — ${readme(1)}`, detail: `found "type": ${show(schema.type)}` };
+        return {
+          hint: `src/button-press.avsc must be an Avro record: {"type": "record", …} — ${readme(1)}`,
+          detail: `found "type": ${show(schema.type)}`,
+        };
       }
       const doc = typeof schema.doc === 'string' ? schema.doc : '';
       if (fieldsOf(schema).length === 0 || doc.includes('TODO') || doc.trim() === '') {
@@ -150,7 +159,9 @@ export const schemaRules: SchemaRule[] = [
         };
       }
       if (typeof schema.namespace !== 'string' || schema.namespace.trim() === '') {
-        return { hint: `Give the record a "namespace" (e.g. "io.workshop.button"): with the name it makes the schema's full name — ${readme(1)}` };
+        return {
+          hint: `Give the record a "namespace" (e.g. "io.workshop.button"): with the name it makes the schema's full name — ${readme(1)}`,
+        };
       }
       return undefined;
     },
@@ -162,12 +173,17 @@ export const schemaRules: SchemaRule[] = [
       const missing = eventFields.filter((name) => !names.includes(name));
       const extra = names.filter((name) => !(eventFields as readonly string[]).includes(name));
       if (extra.some((name) => /(^|_)ip($|_)|address/i.test(name))) {
-        return { hint: `Remove the IP address from the schema: it never goes into an event (privacy) — ${readme(1)}`, detail: `fields: ${names.join(', ')}` };
+        return {
+          hint: `Remove the IP address from the schema: it never goes into an event (privacy) — ${readme(1)}`,
+          detail: `fields: ${names.join(', ')}`,
+        };
       }
       if (missing.length || extra.length) {
         return {
           hint: `The schema must have exactly the event's fields (${eventFields.join(', ')}), spelled as in the event table — ${readme(1)}`,
-          detail: [missing.length ? `missing: ${missing.join(', ')}` : '', extra.length ? `unexpected: ${extra.join(', ')}` : ''].filter(Boolean).join('; '),
+          detail: [missing.length ? `missing: ${missing.join(', ')}` : '', extra.length ? `unexpected: ${extra.join(', ')}` : '']
+            .filter(Boolean)
+            .join('; '),
         };
       }
       return undefined;
@@ -199,7 +215,12 @@ export const schemaRules: SchemaRule[] = [
       if (!found) return { hint: `Add the field "action" — ${readme(1)}` };
       const type = found.type;
       const wanted = '{"type": "enum", "name": "Action", "symbols": ["EnterPage", "PressButton", "ExitPage"]}';
-      if (!isObject(type) || type.type !== 'enum' || type.name !== 'Action' || show(type.symbols) !== show(['EnterPage', 'PressButton', 'ExitPage'])) {
+      if (
+        !isObject(type) ||
+        type.type !== 'enum' ||
+        type.name !== 'Action' ||
+        show(type.symbols) !== show(['EnterPage', 'PressButton', 'ExitPage'])
+      ) {
         return { hint: `"action" must be the enum ${wanted}, symbols in that order — ${readme(1)}`, detail: `found "type": ${show(type)}` };
       }
       return undefined;

@@ -66,7 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const quietly = <T>(work: Promise<T>) => work.catch(() => undefined);
   // Every connector reading the test topic, whatever it is called: each one left behind is a running task.
-  const connectors = new Set([connectorName, ...(await quietly(connectorsReading(topic))) ?? []]);
+  const connectors = new Set([connectorName, ...((await quietly(connectorsReading(topic))) ?? [])]);
   for (const name of connectors) await quietly(connect.deleteConnector(name));
   await quietly(db.query(`DROP TABLE IF EXISTS ${pg.escapeIdentifier(table)}`));
   await quietly(db.end());
@@ -160,7 +160,13 @@ async function connectorsReading(topicName: string): Promise<string[]> {
   const reading: string[] = [];
   for (const name of await connect.listConnectors()) {
     const connectorConfig = await connect.getConnectorConfig(name);
-    if (connectorConfig?.topics?.split(',').map((t) => t.trim()).includes(topicName)) reading.push(name);
+    if (
+      connectorConfig?.topics
+        ?.split(',')
+        .map((t) => t.trim())
+        .includes(topicName)
+    )
+      reading.push(name);
   }
   return reading;
 }
@@ -224,8 +230,9 @@ const memo = <T>(make: () => Promise<T>) => {
 /** §1: the table, created twice (npm start runs it every time). */
 const tableCreated = memo(async () => {
   await withHint(hints.table, () => createButtonPressesTable(db, table));
-  await withHint('createButtonPressesTable() must work a second time (npm start runs it every time): CREATE TABLE IF NOT EXISTS, and an enum type created only if missing — README §1', () =>
-    createButtonPressesTable(db, table),
+  await withHint(
+    'createButtonPressesTable() must work a second time (npm start runs it every time): CREATE TABLE IF NOT EXISTS, and an enum type created only if missing — README §1',
+    () => createButtonPressesTable(db, table),
   );
   const columns = await columnsOf(table);
   assertWithHint(columns.size > 0, `${hints.table}: create the table under the name you are given (${table})`);
@@ -262,7 +269,11 @@ describe('§1 the table', () => {
 
   it('"timestamp" is a timestamptz: a point in time, not text and not a number', async () => {
     const column = (await tableCreated()).get('timestamp');
-    assertWithHint(column, 'Add the column "timestamp" (quoted: it is also a type name) — README §1', `columns: ${[...(await tableCreated()).keys()].join(', ')}`);
+    assertWithHint(
+      column,
+      'Add the column "timestamp" (quoted: it is also a type name) — README §1',
+      `columns: ${[...(await tableCreated()).keys()].join(', ')}`,
+    );
     assertWithHint(
       column.data_type === 'timestamp with time zone',
       'Make "timestamp" a timestamptz (timestamp with time zone). The seed repo stored text and then bigint and lost every date function; the Avro timestamp-millis arrives as a real timestamp — README §1',
@@ -274,7 +285,11 @@ describe('§1 the table', () => {
     const columns = await tableCreated();
     const expectations: [name: string, ok: (column: Column) => boolean | Promise<boolean>, what: string][] = [
       ['session_id', (c) => c.data_type === 'uuid', 'uuid'],
-      ['action', async (c) => (c.data_type === 'USER-DEFINED' ? sameMembers(await enumLabels(c.udt_name), [...buttonActions]) : isText(c)), `an enum of ${buttonActions.join(', ')} — or text`],
+      [
+        'action',
+        async (c) => (c.data_type === 'USER-DEFINED' ? sameMembers(await enumLabels(c.udt_name), [...buttonActions]) : isText(c)),
+        `an enum of ${buttonActions.join(', ')} — or text`,
+      ],
       ['count', (c) => isInteger(c), 'integer'],
       ['country_code', isText, 'text'],
       ['country_name', isText, 'text'],
@@ -284,8 +299,16 @@ describe('§1 the table', () => {
     ];
     for (const [name, ok, what] of expectations) {
       const column = columns.get(name);
-      assertWithHint(column, `Add the column ${name} (${what}): one column per field of the event, same name — README §1`, `columns: ${[...columns.keys()].join(', ')}`);
-      assertWithHint(await ok(column), `Make ${name} ${what} — README §1`, `${name} is ${column.data_type} (${column.udt_name}), nullable: ${column.is_nullable}`);
+      assertWithHint(
+        column,
+        `Add the column ${name} (${what}): one column per field of the event, same name — README §1`,
+        `columns: ${[...columns.keys()].join(', ')}`,
+      );
+      assertWithHint(
+        await ok(column),
+        `Make ${name} ${what} — README §1`,
+        `${name} is ${column.data_type} (${column.udt_name}), nullable: ${column.is_nullable}`,
+      );
     }
   });
 
@@ -296,7 +319,7 @@ describe('§1 the table', () => {
     const column = primary.columns.length === 1 ? columns.get(primary.columns[0]!) : undefined;
     assertWithHint(
       column && (column.is_identity === 'YES' || column.column_default?.startsWith('nextval(')),
-      'Make the primary key one identity column (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY): the sink writes only the event\'s fields, the database numbers the rows — README §1',
+      "Make the primary key one identity column (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY): the sink writes only the event's fields, the database numbers the rows — README §1",
       `primary key: (${primary.columns.join(', ')})`,
     );
   });
@@ -306,12 +329,16 @@ describe('§1 the table', () => {
     const indexes = await indexesOf(table);
     assertWithHint(
       indexes.some((index) => index.unique && !index.partial && sameMembers(index.columns, ['count', 'session_id'])),
-      'Add UNIQUE (session_id, count) to the table: it is an event\'s identity, and the upsert (ON CONFLICT (session_id, count)) needs it — without it Kafka\'s redeliveries become duplicate rows — README §1',
-      `unique indexes: ${indexes.filter((index) => index.unique).map((index) => `(${index.columns.join(', ')})`).join(', ') || 'none'}`,
+      "Add UNIQUE (session_id, count) to the table: it is an event's identity, and the upsert (ON CONFLICT (session_id, count)) needs it — without it Kafka's redeliveries become duplicate rows — README §1",
+      `unique indexes: ${
+        indexes
+          .filter((index) => index.unique)
+          .map((index) => `(${index.columns.join(', ')})`)
+          .join(', ') || 'none'
+      }`,
     );
   });
 });
-
 
 // ---------------------------------------------------------------------------------------------------------
 describe('§2 the connector configuration', () => {
@@ -322,7 +349,11 @@ describe('§2 the connector configuration', () => {
       "Set 'connector.class' to the Debezium JDBC sink: io.debezium.connector.jdbc.JdbcSinkConnector — README §2",
       `got ${JSON.stringify(sinkConfig['connector.class'])}`,
     );
-    assertWithHint(sinkConfig.topics === topic, "Set 'topics' to the topic you are given — README §2", `topics: ${JSON.stringify(sinkConfig.topics)}, expected ${topic}`);
+    assertWithHint(
+      sinkConfig.topics === topic,
+      "Set 'topics' to the topic you are given — README §2",
+      `topics: ${JSON.stringify(sinkConfig.topics)}, expected ${topic}`,
+    );
     const converters = Object.keys(sinkConfig).filter((key) => /(^|\.)(key|value)\.converter(\.|$)/.test(key));
     assertWithHint(
       converters.length === 0,
@@ -334,7 +365,6 @@ describe('§2 the connector configuration', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 describe('§3 deploying through the REST API', () => {
-
   it('deploying twice leaves one connector, under the given name, with the given configuration', async () => {
     const sinkConfig = await deployed();
     const reading = await connectorsReading(topic);
@@ -344,8 +374,14 @@ describe('§3 deploying through the REST API', () => {
       `connectors reading ${topic}: ${JSON.stringify(reading)}`,
     );
     const deployedConfig = (await connect.getConnectorConfig(connectorName)) ?? {};
-    const differing = Object.entries(sinkConfig).filter(([key, value]) => deployedConfig[key] !== value).map(([key]) => key);
-    assertWithHint(differing.length === 0, 'Send the configuration you are given, unchanged — README §3', `differs in: ${differing.join(', ')}`);
+    const differing = Object.entries(sinkConfig)
+      .filter(([key, value]) => deployedConfig[key] !== value)
+      .map(([key]) => key);
+    assertWithHint(
+      differing.length === 0,
+      'Send the configuration you are given, unchanged — README §3',
+      `differs in: ${differing.join(', ')}`,
+    );
   });
 
   it('the connector and its task are RUNNING', async () => {
@@ -356,19 +392,30 @@ describe('§3 deploying through the REST API', () => {
         if (failed) return { failed };
         const status = await connect.getConnectorStatus(connectorName);
         if (!status) return { missing: `connectors: ${JSON.stringify(await connect.listConnectors())}` };
-        const running = status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
+        const running =
+          status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
         return running ? { status } : undefined;
       },
-      { timeoutMs: 60_000, hint: `The connector did not reach RUNNING: GET ${config.connect.url}/connectors/${connectorName}/status shows why — README §3` },
+      {
+        timeoutMs: 60_000,
+        hint: `The connector did not reach RUNNING: GET ${config.connect.url}/connectors/${connectorName}/status shows why — README §3`,
+      },
     );
-    assertWithHint(!('missing' in outcome), `There is no connector named ${connectorName}: deploy under the name you are given — README §3`, 'missing' in outcome ? outcome.missing : undefined);
-    assertWithHint(!('failed' in outcome), 'The connector FAILED: the trace below names the setting or the column — fix it (README §1, §2) and run the tests again', 'failed' in outcome ? outcome.failed : undefined);
+    assertWithHint(
+      !('missing' in outcome),
+      `There is no connector named ${connectorName}: deploy under the name you are given — README §3`,
+      'missing' in outcome ? outcome.missing : undefined,
+    );
+    assertWithHint(
+      !('failed' in outcome),
+      'The connector FAILED: the trace below names the setting or the column — fix it (README §1, §2) and run the tests again',
+      'failed' in outcome ? outcome.failed : undefined,
+    );
   });
 });
 
 // ---------------------------------------------------------------------------------------------------------
 describe('§4 rows arrive', () => {
-
   it('every event becomes exactly one row, including events produced before the connector started', async () => {
     const rows = await firstRows();
     const keys = rows.map((row) => `${row.session_id}/${row.count}`);
@@ -397,7 +444,7 @@ describe('§4 rows arrive', () => {
     }
   });
 
-  it('action, count, the place and cohort are the event\'s', async () => {
+  it("action, count, the place and cohort are the event's", async () => {
     const rows = await firstRows();
     const byKey = new Map(rows.map((row) => [`${row.session_id}/${row.count}`, row]));
     for (const event of firstVisits) {
@@ -413,13 +460,28 @@ describe('§4 rows arrive', () => {
 
   it('events produced while the connector runs arrive within seconds', async () => {
     await firstRows();
-    const visits = seededSampleVisits({ visits: 120, seed: 5050, start: new Date('2026-02-01T12:00:00.000Z'), newSessionId: uniqueSessionId });
+    const visits = seededSampleVisits({
+      visits: 120,
+      seed: 5050,
+      start: new Date('2026-02-01T12:00:00.000Z'),
+      newSessionId: uniqueSessionId,
+    });
     const startedAt = Date.now();
     await produceAvroVisits(producer, registry, topic, visits);
-    const rows = await waitForRows(sessionsOf(visits), (found) => found.length >= visits.length, 'Not every new event became a row within 60 s — README §4');
+    const rows = await waitForRows(
+      sessionsOf(visits),
+      (found) => found.length >= visits.length,
+      'Not every new event became a row within 60 s — README §4',
+    );
     const seconds = (Date.now() - startedAt) / 1000;
-    console.info(`JDBC sink: ${rows.length} rows in ${seconds.toFixed(2)} s from the first produce to the last row visible (${Math.round(rows.length / seconds)} rows/s)`);
-    assertWithHint(rows.length === visits.length, 'Each event must be exactly one row — README §1, §2', `${rows.length} rows for ${visits.length} events`);
+    console.info(
+      `JDBC sink: ${rows.length} rows in ${seconds.toFixed(2)} s from the first produce to the last row visible (${Math.round(rows.length / seconds)} rows/s)`,
+    );
+    assertWithHint(
+      rows.length === visits.length,
+      'Each event must be exactly one row — README §1, §2',
+      `${rows.length} rows for ${visits.length} events`,
+    );
   });
 });
 
@@ -436,8 +498,14 @@ describe('§5 redelivery is harmless', () => {
     // …then a corrected copy of each visit's last event. Same key, same partition: once the corrections are
     // in the table, the exact copies before them have been processed too.
     const lastOfEachVisit = firstVisits.filter((event, i) => firstVisits[i + 1]?.session_id !== event.session_id);
-    await produceAvroVisits(producer, registry, topic, lastOfEachVisit.map((event) => ({ ...event, city_name: 'Redelivered' })));
-    const upsert = "A redelivered record must update its row, not fail and not add one: 'insert.mode': 'upsert' with 'primary.key.mode': 'record_value' and 'primary.key.fields': 'session_id,count' — README §2";
+    await produceAvroVisits(
+      producer,
+      registry,
+      topic,
+      lastOfEachVisit.map((event) => ({ ...event, city_name: 'Redelivered' })),
+    );
+    const upsert =
+      "A redelivered record must update its row, not fail and not add one: 'insert.mode': 'upsert' with 'primary.key.mode': 'record_value' and 'primary.key.fields': 'session_id,count' — README §2";
     const rows = await waitForRows(
       sessionsOf(firstVisits),
       (found) => found.filter((row) => row.city_name === 'Redelivered').length >= lastOfEachVisit.length,
@@ -455,7 +523,12 @@ describe('§5 redelivery is harmless', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('§6 a bad record goes to the dead-letter topic', () => {
   const poisonKey = uniqueSessionId();
-  const laterVisit = seededSampleVisits({ visits: 1, seed: 5005, start: new Date('2026-03-01T08:00:00.000Z'), newSessionId: () => poisonKey });
+  const laterVisit = seededSampleVisits({
+    visits: 1,
+    seed: 5005,
+    start: new Date('2026-03-01T08:00:00.000Z'),
+    newSessionId: () => poisonKey,
+  });
 
   /** Sends a message that is not Avro, then a good visit behind it in the same partition (same key). */
   const poisoned = memo(async () => {
@@ -488,7 +561,11 @@ describe('§6 a bad record goes to the dead-letter topic', () => {
       'failed' in outcome ? outcome.failed : undefined,
     );
     const letter = await readDeadLetter(poisonKey);
-    assertWithHint(letter.value === 'not avro', 'The dead-letter topic must hold the bad record as it was — README §2', `value ${JSON.stringify(letter.value)}`);
+    assertWithHint(
+      letter.value === 'not avro',
+      'The dead-letter topic must hold the bad record as it was — README §2',
+      `value ${JSON.stringify(letter.value)}`,
+    );
     const headerNames = Object.keys(letter.headers);
     assertWithHint(
       headerNames.includes('__connect.errors.exception.message') && headerNames.includes('__connect.errors.topic'),
@@ -499,7 +576,8 @@ describe('§6 a bad record goes to the dead-letter topic', () => {
 
   it('the connector keeps RUNNING and later good records still arrive', async () => {
     await poisoned();
-    const skipIt = "The good records after the bad one did not arrive: the sink must skip the bad record ('errors.tolerance': 'all', with a dead-letter topic) and carry on — README §2";
+    const skipIt =
+      "The good records after the bad one did not arrive: the sink must skip the bad record ('errors.tolerance': 'all', with a dead-letter topic) and carry on — README §2";
     const rows = await waitForRows(sessionsOf(laterVisit), (found) => found.length >= laterVisit.length, skipIt, skipIt);
     assertWithHint(rows.length === laterVisit.length, 'Each event must be exactly one row — README §1, §2');
     const status = await connect.getConnectorStatus(connectorName);

@@ -3,7 +3,15 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createClickHouse, createKafka, createSchemaRegistry, loadConfig, produceAvroVisits, seededSampleVisits, type ButtonPressEvent } from '@workshop/shared';
+import {
+  createClickHouse,
+  createKafka,
+  createSchemaRegistry,
+  loadConfig,
+  produceAvroVisits,
+  seededSampleVisits,
+  type ButtonPressEvent,
+} from '@workshop/shared';
 import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
 import { createEventTable, createPressesPerMinute } from '../src/tables.js';
 import { insertButtonPresses, type AvroButtonPress } from '../src/insert.js';
@@ -241,15 +249,30 @@ async function startSink(
 describe('§1 the events table: createEventTable()', () => {
   it("has a column per event field, timestamp DateTime64(3, 'UTC'), and can be created again harmlessly", async () => {
     const table = await newEventTable('s1');
-    await withHint('createEventTable() runs at every npm start: make it harmless when the table exists (CREATE TABLE IF NOT EXISTS) — README §1', () =>
-      createEventTable(clickhouse, table),
+    await withHint(
+      'createEventTable() runs at every npm start: make it harmless when the table exists (CREATE TABLE IF NOT EXISTS) — README §1',
+      () => createEventTable(clickhouse, table),
     );
     const columns = await rows<{ name: string; type: string }>(
       `SELECT name, type FROM system.columns WHERE database = '${database}' AND table = '${table}'`,
     );
-    const fields = ['session_id', 'timestamp', 'action', 'count', 'country_code', 'country_name', 'subdivision_name', 'city_name', 'cohort'];
+    const fields = [
+      'session_id',
+      'timestamp',
+      'action',
+      'count',
+      'country_code',
+      'country_name',
+      'subdivision_name',
+      'city_name',
+      'cohort',
+    ];
     const missing = fields.filter((field) => !columns.some((column) => column.name === field));
-    assertWithHint(missing.length === 0, `Name the columns after the event's fields — missing: ${missing.join(', ')} — README §1`, `columns: ${columns.map((c) => c.name).join(', ')}`);
+    assertWithHint(
+      missing.length === 0,
+      `Name the columns after the event's fields — missing: ${missing.join(', ')} — README §1`,
+      `columns: ${columns.map((c) => c.name).join(', ')}`,
+    );
     const timestamp = columns.find((column) => column.name === 'timestamp')?.type;
     assertWithHint(
       timestamp === "DateTime64(3, 'UTC')",
@@ -274,15 +297,23 @@ describe('§2 storing a batch: insertButtonPresses()', () => {
       `${inserts.length} INSERTs for ${events.length} events`,
     );
     const stored = await storedEvents(table);
-    assertWithHint(stored.length === events.length, 'Every event of the batch must be stored — README §2', `${stored.length} of ${events.length} stored`);
+    assertWithHint(
+      stored.length === events.length,
+      'Every event of the batch must be stored — README §2',
+      `${stored.length} of ${events.length} stored`,
+    );
     const expected = [...events].sort(byPosition);
-    const lostMillis = stored.filter((row, i) => row.timestamp !== expected[i]!.timestamp && row.timestamp.slice(0, 19) === expected[i]!.timestamp.slice(0, 19));
+    const lostMillis = stored.filter(
+      (row, i) => row.timestamp !== expected[i]!.timestamp && row.timestamp.slice(0, 19) === expected[i]!.timestamp.slice(0, 19),
+    );
     assertWithHint(
       lostMillis.length === 0,
       "The timestamps lost their milliseconds: the column must be DateTime64(3, 'UTC'), not DateTime — README §1",
       `sent ${expected.find((e) => e.session_id === lostMillis[0]?.session_id && e.count === lostMillis[0]?.count)?.timestamp}, stored ${lostMillis[0]?.timestamp}`,
     );
-    await withHint('Each row must hold the event exactly as sent (nulls stay null, times in UTC) — README §1–2', () => expect(stored).toEqual(expected));
+    await withHint('Each row must hold the event exactly as sent (nulls stay null, times in UTC) — README §1–2', () =>
+      expect(stored).toEqual(expected),
+    );
   });
 
   it('a batch stored twice (as after a crash, before the commit) shows each event once with FINAL', async () => {
@@ -361,34 +392,55 @@ describe('§4 batches by size or time: createBatcher()', () => {
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
   it('flushes as soon as maxRows are waiting, and the rest once the first has waited maxWaitMs', async () => {
-    const { batcher, flushes } = await withHint('Write createBatcher() — README §4', () => recordingBatcher({ maxRows: 10, maxWaitMs: 300 }));
+    const { batcher, flushes } = await withHint('Write createBatcher() — README §4', () =>
+      recordingBatcher({ maxRows: 10, maxWaitMs: 300 }),
+    );
     const started = Date.now();
     for (const item of range(0, 25)) await withHint('Write add() in createBatcher() — README §4', () => batcher.add(item));
-    await withHint('Flush as soon as maxRows items are waiting: add() of the 10th item flushes the 10, and resolves once they are flushed — README §4', () =>
-      expect(flushes).toEqual([range(0, 10), range(10, 20)]),
+    await withHint(
+      'Flush as soon as maxRows items are waiting: add() of the 10th item flushes the 10, and resolves once they are flushed — README §4',
+      () => expect(flushes).toEqual([range(0, 10), range(10, 20)]),
     );
     await pollUntil(() => (flushes.length === 3 ? true : undefined), {
       timeoutMs: 3000,
       intervalMs: 10,
       hint: 'Flush what waits once the first waiting item has waited maxWaitMs: start a timer when a batch begins — README §4',
     });
-    assertWithHint(Date.now() - started >= 250, 'Wait maxWaitMs before flushing a batch that is not full — README §4', `flushed after ${Date.now() - started} ms`);
-    await withHint('Hand over every item once, in order — README §4', () => expect(flushes).toEqual([range(0, 10), range(10, 20), range(20, 25)]));
+    assertWithHint(
+      Date.now() - started >= 250,
+      'Wait maxWaitMs before flushing a batch that is not full — README §4',
+      `flushed after ${Date.now() - started} ms`,
+    );
+    await withHint('Hand over every item once, in order — README §4', () =>
+      expect(flushes).toEqual([range(0, 10), range(10, 20), range(20, 25)]),
+    );
   });
 
   it('flushes a lone item after maxWaitMs, and never an empty batch', async () => {
-    const { batcher, flushes } = await withHint('Write createBatcher() — README §4', () => recordingBatcher({ maxRows: 100, maxWaitMs: 150 }));
+    const { batcher, flushes } = await withHint('Write createBatcher() — README §4', () =>
+      recordingBatcher({ maxRows: 100, maxWaitMs: 150 }),
+    );
     const started = Date.now();
     await withHint('Write add() in createBatcher() — README §4', () => batcher.add(1));
-    assertWithHint(flushes.length === 0, 'Do not flush a batch before it is full or has waited maxWaitMs — README §4', `flushed ${JSON.stringify(flushes)} at once`);
+    assertWithHint(
+      flushes.length === 0,
+      'Do not flush a batch before it is full or has waited maxWaitMs — README §4',
+      `flushed ${JSON.stringify(flushes)} at once`,
+    );
     await pollUntil(() => (flushes.length > 0 ? true : undefined), {
       timeoutMs: 3000,
       intervalMs: 10,
       hint: 'A single item must be flushed after maxWaitMs: a quiet stream would otherwise stay unstored (and uncommitted) — README §4',
     });
-    assertWithHint(Date.now() - started >= 120, 'Wait maxWaitMs before flushing a batch that is not full — README §4', `flushed after ${Date.now() - started} ms`);
+    assertWithHint(
+      Date.now() - started >= 120,
+      'Wait maxWaitMs before flushing a batch that is not full — README §4',
+      `flushed after ${Date.now() - started} ms`,
+    );
     await withHint('Write flush() in createBatcher() — README §4', () => batcher.flush());
-    await withHint('flush() with nothing waiting must not call the flush function (no empty INSERTs) — README §4', () => expect(flushes).toEqual([[1]]));
+    await withHint('flush() with nothing waiting must not call the flush function (no empty INSERTs) — README §4', () =>
+      expect(flushes).toEqual([[1]]),
+    );
   });
 
   it('runs one flush at a time, in order, even when the timer and a full batch meet', async () => {
@@ -396,7 +448,11 @@ describe('§4 batches by size or time: createBatcher()', () => {
       recordingBatcher({ maxRows: 5, maxWaitMs: 30, flushMs: 150 }),
     );
     for (const item of range(0, 4)) await batcher.add(item);
-    await pollUntil(() => (flushes.length === 1 ? true : undefined), { timeoutMs: 3000, intervalMs: 5, hint: 'Flush after maxWaitMs — README §4' });
+    await pollUntil(() => (flushes.length === 1 ? true : undefined), {
+      timeoutMs: 3000,
+      intervalMs: 5,
+      hint: 'Flush after maxWaitMs — README §4',
+    });
     // The timer's flush of 0–3 is still running; 4–8 fill the next batch.
     for (const item of range(4, 9)) await batcher.add(item);
     assertWithHint(
@@ -408,14 +464,19 @@ describe('§4 batches by size or time: createBatcher()', () => {
   });
 
   it('after a failed flush, reports it and flushes nothing more', async () => {
-    const { batcher, flushes } = await withHint('Write createBatcher() — README §4', () => recordingBatcher({ maxRows: 3, maxWaitMs: 10_000, failing: true }));
+    const { batcher, flushes } = await withHint('Write createBatcher() — README §4', () =>
+      recordingBatcher({ maxRows: 3, maxWaitMs: 10_000, failing: true }),
+    );
     await batcher.add(0);
     await batcher.add(1);
     const failure = await batcher.add(2).then(
       () => undefined,
       (error: unknown) => error,
     );
-    assertWithHint(failure !== undefined, 'add() must reject when the flush of the batch it completed fails: the caller must not go on as if it were stored — README §4');
+    assertWithHint(
+      failure !== undefined,
+      'add() must reject when the flush of the batch it completed fails: the caller must not go on as if it were stored — README §4',
+    );
     await Promise.allSettled([batcher.add(3), batcher.add(4), batcher.add(5), batcher.flush()]);
     assertWithHint(
       flushes.length === 1,
@@ -428,7 +489,7 @@ describe('§4 batches by size or time: createBatcher()', () => {
     await pollUntil(() => (timed.errors.length > 0 ? true : undefined), {
       timeoutMs: 3000,
       intervalMs: 10,
-      hint: "A flush the timer started has nobody awaiting it: pass its failure to onError (the sink stops on it) — README §4",
+      hint: 'A flush the timer started has nobody awaiting it: pass its failure to onError (the sink stops on it) — README §4',
     });
   });
 });
@@ -449,8 +510,12 @@ describe('§5 the sink: runSink()', () => {
       hint: 'Not every event reached the table: in eachMessage decode the value (registry.decode), add it to the batcher, and store batches with insertButtonPresses — README §5',
     });
     const seconds = (Date.now() - started) / 1000;
-    console.info(`sink: ${events.length} rows in ${seconds.toFixed(1)} s with ${inserts.length} INSERTs (${Math.round(events.length / seconds)} rows/s, consumer group join included)`);
-    await withHint('Each row must hold the event exactly as produced — README §2', async () => expect(await storedEvents(table)).toEqual([...events].sort(byPosition)));
+    console.info(
+      `sink: ${events.length} rows in ${seconds.toFixed(1)} s with ${inserts.length} INSERTs (${Math.round(events.length / seconds)} rows/s, consumer group join included)`,
+    );
+    await withHint('Each row must hold the event exactly as produced — README §2', async () =>
+      expect(await storedEvents(table)).toEqual([...events].sort(byPosition)),
+    );
     const enough = Math.ceil(events.length / maxRows) * 2 + 2;
     assertWithHint(
       inserts.length <= enough,
@@ -458,13 +523,21 @@ describe('§5 the sink: runSink()', () => {
       `${inserts.length} INSERTs for ${events.length} events with maxRows ${maxRows}`,
     );
     const oversized = inserts.find((insert) => (insert.rows ?? 0) > maxRows);
-    assertWithHint(!oversized, `Store at most maxRows (${maxRows}) rows per INSERT: create the batcher with the options you were given — README §5`, `an INSERT of ${oversized?.rows} rows`);
+    assertWithHint(
+      !oversized,
+      `Store at most maxRows (${maxRows}) rows per INSERT: create the batcher with the options you were given — README §5`,
+      `an INSERT of ${oversized?.rows} rows`,
+    );
     await pollUntil(async () => ((await committed(groupId, topic)) === events.length ? true : undefined), {
       timeoutMs: 10_000,
       hint: 'Commit each stored batch: consumer.commitOffsets([{ topic, partition, offset: <last offset + 1> }]) for every partition in the batch — README §5',
     });
     const reported = batches.reduce((total, batch) => total + batch.rows, 0);
-    assertWithHint(reported === events.length, 'Call onBatch({ rows, deadLetters, ms }) after each stored batch (npm start prints it) — README §5', `onBatch reported ${reported} rows`);
+    assertWithHint(
+      reported === events.length,
+      'Call onBatch({ rows, deadLetters, ms }) after each stored batch (npm start prints it) — README §5',
+      `onBatch reported ${reported} rows`,
+    );
   }, 60_000);
 
   it('commits nothing while ClickHouse refuses the INSERT', async () => {
@@ -485,7 +558,9 @@ describe('§5 the sink: runSink()', () => {
       hint: "The sink should store the events it reads: insertButtonPresses() in the batcher's flush — README §5",
     });
     // Give the sink its reaction to the failure — stopping, or trying again — before looking at its commits.
-    await pollUntil(() => (stopped || inserts.length > 1 ? true : undefined), { timeoutMs: 5000, intervalMs: 50, hint: '' }).catch(() => undefined);
+    await pollUntil(() => (stopped || inserts.length > 1 ? true : undefined), { timeoutMs: 5000, intervalMs: 50, hint: '' }).catch(
+      () => undefined,
+    );
     const watchUntil = Date.now() + 1500;
     while (Date.now() < watchUntil) {
       const done = await committed(groupId, topic);
@@ -531,10 +606,16 @@ describe('§6 records that cannot be decoded go to the dead-letter topic', () =>
         `no dead letter with the key ${key} and its original bytes`,
       );
       const reason = found.headers?.['dlq.reason']?.toString() ?? '';
-      assertWithHint(reason.trim().length > 0, "Say why in a header: 'dlq.reason' = the error's message — README §6", `headers: ${Object.keys(found.headers ?? {}).join(', ') || 'none'}`);
+      assertWithHint(
+        reason.trim().length > 0,
+        "Say why in a header: 'dlq.reason' = the error's message — README §6",
+        `headers: ${Object.keys(found.headers ?? {}).join(', ') || 'none'}`,
+      );
     }
     const stored = await storedEvents(table);
-    await withHint('Store every decodable event, before and after the bad records — README §6', () => expect(stored).toEqual([...before, ...after].sort(byPosition)));
+    await withHint('Store every decodable event, before and after the bad records — README §6', () =>
+      expect(stored).toEqual([...before, ...after].sort(byPosition)),
+    );
     const total = await recordsIn(topic);
     await pollUntil(async () => ((await committed(groupId, topic)) === total ? true : undefined), {
       timeoutMs: 10_000,
@@ -551,7 +632,11 @@ async function readTopic(topic: string, count: number) {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) =>
-        void received.push({ key: message.key, value: message.value, headers: message.headers as Record<string, Buffer | string | undefined> }),
+        void received.push({
+          key: message.key,
+          value: message.value,
+          headers: message.headers as Record<string, Buffer | string | undefined>,
+        }),
     });
     await pollUntil(() => (received.length >= count ? true : undefined), {
       timeoutMs: 20_000,
@@ -618,7 +703,11 @@ describe('§7 a crash in the middle of the stream', () => {
         if (seen.committed > seen.stored) overCommitted ??= seen;
         return overCommitted || (seen.stored >= 200 && seen.committed >= 200) ? 'stored' : undefined;
       },
-      { timeoutMs: 45_000, intervalMs: 100, hint: `The sink did not store and commit two full batches of 100 of ${firstPart.length} events — README §5` },
+      {
+        timeoutMs: 45_000,
+        intervalMs: 100,
+        hint: `The sink did not store and commit two full batches of 100 of ${firstPart.length} events — README §5`,
+      },
     );
     assertWithHint(firstRun !== 'exited', 'The sink (src/main.ts) stopped by itself — its last lines below — README §5', lastLines(first));
     assertWithHint(
@@ -654,6 +743,9 @@ describe('§7 a crash in the middle of the stream', () => {
       expect(await perMinute(view)).toEqual(expectedPerMinute(events)),
     );
     second.process.kill('SIGTERM');
-    await pollUntil(() => (isRunning(second) ? undefined : true), { timeoutMs: 15_000, hint: 'npm start must stop on Ctrl-C: runSink().stop() stores what waits, commits, and stops the consumer — README §5' });
+    await pollUntil(() => (isRunning(second) ? undefined : true), {
+      timeoutMs: 15_000,
+      hint: 'npm start must stop on Ctrl-C: runSink().stop() stores what waits, commits, and stops the consumer — README §5',
+    });
   }, 120_000);
 });

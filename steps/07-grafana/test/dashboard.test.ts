@@ -35,8 +35,9 @@ let provisioned: ProvisionedDatasource[];
 beforeAll(async () => {
   provisioned = readProvisionedDatasources();
   databases = { postgres: createPostgresPool(config), clickhouse: createClickHouse(config, { quiet: true }) };
-  visits = await withHint(`Could not load the test's visits into PostgreSQL and ClickHouse — ${startTheStackHint} (then npm run stack:status)`, () =>
-    loadTestVisits(databases),
+  visits = await withHint(
+    `Could not load the test's visits into PostgreSQL and ClickHouse — ${startTheStackHint} (then npm run stack:status)`,
+    () => loadTestVisits(databases),
   );
 });
 
@@ -135,7 +136,11 @@ async function runPanel(what: string, panel: Panel, expected: SqlDialect, readme
     `its query asks for ${datasource.uid} (${datasource.type})`,
   );
   const problems = validator().target(target);
-  assertWithHint(problems.length === 0, `${what}: the query is not what Grafana's ${dialectName[expected]} datasource reads — build it with ${builderExport[expected]} (README §1)`, problems.join('; '));
+  assertWithHint(
+    problems.length === 0,
+    `${what}: the query is not what Grafana's ${dialectName[expected]} datasource reads — build it with ${builderExport[expected]} (README §1)`,
+    problems.join('; '),
+  );
   const rawSql = target.rawSql ?? '';
   assertWithHint(rawSql.trim(), `${what}: the query has no SQL — .rawSql(\`SELECT …\`) (${readme})`);
   let result: QueryResult;
@@ -172,12 +177,18 @@ async function runPanel(what: string, panel: Panel, expected: SqlDialect, readme
 
 const describeColumns = (result: QueryResult) => result.columns.map((c) => `${c.name} (${c.kind})`).join(', ') || 'none';
 const indexOf = (result: QueryResult, kind: ColumnKind) => result.columns.findIndex((c) => c.kind === kind);
-const evidence = (result: QueryResult) => `columns: ${describeColumns(result)}; rows: ${JSON.stringify(result.rows.slice(0, 8))}\n      SQL: ${result.sql.replace(/\s+/g, ' ')}`;
+const evidence = (result: QueryResult) =>
+  `columns: ${describeColumns(result)}; rows: ${JSON.stringify(result.rows.slice(0, 8))}\n      SQL: ${result.sql.replace(/\s+/g, ' ')}`;
 
 /** Builds a panel from the exercise (a TODO still in it becomes the hint) and checks its type. */
 async function buildPanel(name: string, readme: string, build: () => { build(): Panel }, types?: string[]): Promise<Panel> {
   const panel = await withHint(`Write ${name}() in src/panels.ts (${readme})`, () => asJson(build().build()));
-  if (types) assertWithHint(types.includes(panel.type), `${name}() should build a ${types.join(' or ')} panel (${readme})`, `it builds a ${panel.type}`);
+  if (types)
+    assertWithHint(
+      types.includes(panel.type),
+      `${name}() should build a ${types.join(' or ')} panel (${readme})`,
+      `it builds a ${panel.type}`,
+    );
   return panel;
 }
 
@@ -209,7 +220,7 @@ describe('the panels, on the real databases', () => {
     const what = 'pressesPerMinutePanel()';
     const panel = await buildPanel('pressesPerMinutePanel', 'README §3', pressesPerMinutePanel, ['timeseries']);
     const result = await runPanel(what, panel, 'clickhouse', 'README §3');
-    const rawSql = (panel.targets?.[0] as SqlTargetJson).rawSql ?? '';
+    const rawSql = (panel.targets?.[0] as SqlTargetJson | undefined)?.rawSql ?? '';
     assertWithHint(
       rawSql.includes(workshopNames.pressesPerMinuteView),
       `${what}: read step 06's view ${workshopNames.pressesPerMinuteView} — ClickHouse has already counted each minute there (README §3)`,
@@ -244,7 +255,11 @@ describe('the panels, on the real databases', () => {
       evidence(result),
     );
     const numbers = result.rows.flatMap((row) => row.filter((_, i) => result.columns[i]!.kind === 'number') as number[]);
-    const expected = [visitsWith(visits.events, 'EnterPage'), visitsWith(visits.events, 'PressButton'), visitsWith(visits.events, 'ExitPage')];
+    const expected = [
+      visitsWith(visits.events, 'EnterPage'),
+      visitsWith(visits.events, 'PressButton'),
+      visitsWith(visits.events, 'ExitPage'),
+    ];
     await withHint(
       `${what}: one row per step, in funnel order (Entered, Pressed, Exited), counting visits — count(DISTINCT session_id) — not events, in the time range (README §4)`,
       () => expect(numbers, evidence(result)).toEqual(expected),
@@ -255,7 +270,7 @@ describe('the panels, on the real databases', () => {
     const what = 'pressesByCountryPanel()';
     const panel = await buildPanel('pressesByCountryPanel', 'README §1', pressesByCountryPanel, ['geomap']);
     const result = await runPanel(what, panel, 'clickhouse', 'README §1');
-    const layers = ((panel.options as { layers?: { location?: { mode?: string; lookup?: string } }[] }).layers ?? []);
+    const layers = (panel.options as { layers?: { location?: { mode?: string; lookup?: string } }[] }).layers ?? [];
     const lookup = layers.find((layer) => layer.location?.mode === 'lookup')?.location?.lookup;
     const code = result.columns.findIndex((c) => c.name === lookup);
     const number = indexOf(result, 'number');
@@ -270,7 +285,9 @@ describe('the panels, on the real databases', () => {
       if (key !== '--' && row[number]) perCountry[key] = (perCountry[key] ?? 0) + Number(row[number]);
     }
     await withHint(`${what}: presses per country code in the time range, each press once (README §1)`, () =>
-      expect(perCountry, evidence(result)).toEqual(countBy(presses(visits.events), (e) => (e.country_code === '--' ? null : e.country_code))),
+      expect(perCountry, evidence(result)).toEqual(
+        countBy(presses(visits.events), (e) => (e.country_code === '--' ? null : e.country_code)),
+      ),
     );
   });
 
@@ -310,7 +327,9 @@ describe('the panels, on the real databases', () => {
 describe('the dashboard, as Grafana loads it', () => {
   let dashboard: Dashboard | undefined;
   const built = async () =>
-    (dashboard ??= await withHint('buildDashboard() needs every panel: finish src/panels.ts first (README §2–§4)', () => asJson(buildDashboard())));
+    (dashboard ??= await withHint('buildDashboard() needs every panel: finish src/panels.ts first (README §2–§4)', () =>
+      asJson(buildDashboard()),
+    ));
 
   it('has every panel', async () => {
     const panels = (await built()).panels ?? [];
@@ -336,8 +355,14 @@ describe('the dashboard, as Grafana loads it', () => {
     const problems = [
       ...validator().dashboard(json),
       ...(json.panels ?? []).flatMap((panel) => [
-        ...validator().panelParts(panel as Panel).map((p) => `${(panel as Panel).title}: ${p}`),
-        ...(((panel as Panel).targets ?? []) as unknown[]).flatMap((target) => validator().target(target).map((p) => `${(panel as Panel).title}: ${p}`)),
+        ...validator()
+          .panelParts(panel as Panel)
+          .map((p) => `${(panel as Panel).title}: ${p}`),
+        ...(((panel as Panel).targets ?? []) as unknown[]).flatMap((target) =>
+          validator()
+            .target(target)
+            .map((p) => `${(panel as Panel).title}: ${p}`),
+        ),
       ]),
     ];
     assertWithHint(
@@ -345,14 +370,18 @@ describe('the dashboard, as Grafana loads it', () => {
       'The dashboard JSON is not what Grafana reads: build it with the SDK builders (and the query builders of src/queries.ts), not by hand (README §1)',
       problems.slice(0, 8).join('\n      '),
     );
-    assertWithHint((json.panels ?? []).every((panel) => panel.gridPos), 'Every panel needs a place on the grid: DashboardBuilder.withPanel() gives it one (README §1)');
+    assertWithHint(
+      (json.panels ?? []).every((panel) => panel.gridPos),
+      'Every panel needs a place on the grid: DashboardBuilder.withPanel() gives it one (README §1)',
+    );
   });
 
   it('asks only for datasources grafana/provisioning defines', async () => {
     for (const panel of (await built()).panels ?? []) {
       const what = `panel "${(panel as Panel).title}"`;
       if ((panel as Panel).datasource) provisionedDatasourceOf(what, (panel as Panel).datasource);
-      for (const target of ((panel as Panel).targets ?? []) as SqlTargetJson[]) provisionedDatasourceOf(what, target.datasource ?? (panel as Panel).datasource);
+      for (const target of ((panel as Panel).targets ?? []) as SqlTargetJson[])
+        provisionedDatasourceOf(what, target.datasource ?? (panel as Panel).datasource);
     }
   });
 

@@ -45,7 +45,11 @@ const chromiumFlags = [
 ];
 
 const browser = memo(async () => {
-  assertWithHint(existsSync(chromiumPath), 'The browser test needs Chromium: apt-get install -y chromium (or set CHROMIUM_PATH)', `${chromiumPath} not found`);
+  assertWithHint(
+    existsSync(chromiumPath),
+    'The browser test needs Chromium: apt-get install -y chromium (or set CHROMIUM_PATH)',
+    `${chromiumPath} not found`,
+  );
   // playwright's launch() gives Chromium a fresh, temporary --user-data-dir of its own (and refuses one in args):
   // no cookie or cache from an earlier run.
   const launched = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
@@ -100,7 +104,11 @@ async function openPage(context: BrowserContext, url: string): Promise<{ page: P
 async function visitSessionId(context: BrowserContext): Promise<string> {
   const cookie = (await context.cookies()).find((c) => /^[0-9a-f-]{36}\./i.test(decodeURIComponent(c.value)));
   assertWithHint(cookie, 'The page must set the signed visit cookie (src/session-cookie.ts)');
-  assertWithHint(cookie.httpOnly && cookie.sameSite === 'Strict', 'The visit cookie must be httpOnly and SameSite=Strict (src/session-cookie.ts)', JSON.stringify(cookie));
+  assertWithHint(
+    cookie.httpOnly && cookie.sameSite === 'Strict',
+    'The visit cookie must be httpOnly and SameSite=Strict (src/session-cookie.ts)',
+    JSON.stringify(cookie),
+  );
   const value = decodeURIComponent(cookie.value);
   return value.slice(0, value.lastIndexOf('.'));
 }
@@ -114,8 +122,14 @@ async function pressAndSeeReply(page: Page, how: 'click' | 'tap'): Promise<strin
   const button = page.getByRole('button', { name: /push/i });
   await (how === 'tap' ? button.tap() : button.click());
   await withHint('A press showed no reply under the button — the browser console or the app log says why', () =>
-    Promise.race([settled, new Promise((_, reject) => setTimeout(() => reject(new Error(`no htmx:afterSettle in 5 s; app log: ${logs.lastError() ?? '(no error)'}`)), 5000))]),
+    Promise.race([
+      settled,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no htmx:afterSettle in 5 s; app log: ${logs.lastError() ?? '(no error)'}`)), 5000),
+      ),
+    ]),
   );
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text a visitor sees, hidden parts left out
   return (await page.locator('#reply').innerText()).trim();
 }
 
@@ -145,10 +159,13 @@ describe('in a real browser (Chromium)', () => {
 
     // Leaving the page fires pagehide: the beacon sends POST /exit with the visit's cookie.
     await page.goto('about:blank');
-    const events = await pollUntil(() => (watched.of(sessionId).some((event) => event.action === 'ExitPage') ? watched.of(sessionId) : undefined), {
-      timeoutMs: 10_000,
-      hint: "Leaving the page must end the visit: src/public/button.js sends navigator.sendBeacon('/exit') on pagehide, and POST /exit sends ExitPage",
-    });
+    const events = await pollUntil(
+      () => (watched.of(sessionId).some((event) => event.action === 'ExitPage') ? watched.of(sessionId) : undefined),
+      {
+        timeoutMs: 10_000,
+        hint: "Leaving the page must end the visit: src/public/button.js sends navigator.sendBeacon('/exit') on pagehide, and POST /exit sends ExitPage",
+      },
+    );
     const actions = events.map((event) => event.action).join(', ');
     assertWithHint(
       actions === 'EnterPage, PressButton, PressButton, PressButton, ExitPage',
@@ -161,24 +178,37 @@ describe('in a real browser (Chromium)', () => {
 
     // The presenter's big screen.
     const stats = await openPage(context, `${url}/stats`);
-    await withHint('The stats page must show the counts it polls from /stats/table (pages.ts, stats.ts)', () => stats.page.getByText('Finland').waitFor({ timeout: 5000 }));
+    await withHint('The stats page must show the counts it polls from /stats/table (pages.ts, stats.ts)', () =>
+      stats.page.getByText('Finland').waitFor({ timeout: 5000 }),
+    );
     await stats.page.screenshot({ path: join(outputDir, 'stats-page-desktop.png'), animations: 'disabled' });
   });
 
   it('looks good on a phone too (screenshots in test-output/)', async () => {
     const { url } = await running();
-    const context = await (await browser()).newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const context = await (await browser()).newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
     cleanUpLater(() => context.close());
     const { page, problems } = await openPage(context, url);
     await pressAndSeeReply(page, 'tap');
     mkdirSync(outputDir, { recursive: true });
     await page.screenshot({ path: join(outputDir, 'button-page-phone.png'), animations: 'disabled' });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assertWithHint(overflow <= 0, 'The page must fit a phone\'s width without scrolling sideways (button.css)', `${overflow}px too wide`);
+    assertWithHint(overflow <= 0, "The page must fit a phone's width without scrolling sideways (button.css)", `${overflow}px too wide`);
 
     const stats = await openPage(context, `${url}/stats`);
-    await withHint('The stats page must show the counts it polls from /stats/table (pages.ts, stats.ts)', () => stats.page.getByText('Finland').waitFor({ timeout: 5000 }));
+    await withHint('The stats page must show the counts it polls from /stats/table (pages.ts, stats.ts)', () =>
+      stats.page.getByText('Finland').waitFor({ timeout: 5000 }),
+    );
     await stats.page.screenshot({ path: join(outputDir, 'stats-page-phone.png'), animations: 'disabled' });
-    assertWithHint(problems.length + stats.problems.length === 0, 'The browser reported errors (CSP?)', [...problems, ...stats.problems].join(' | '));
+    assertWithHint(
+      problems.length + stats.problems.length === 0,
+      'The browser reported errors (CSP?)',
+      [...problems, ...stats.problems].join(' | '),
+    );
   });
 });

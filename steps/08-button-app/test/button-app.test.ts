@@ -5,7 +5,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { createClickHouse, type ButtonAction, type ButtonPressEvent } from '@workshop/shared';
 import { assertWithHint, describeUnreachable, uniqueName, withHint } from '@workshop/shared/testing';
 import { buildApp, type ButtonAppOptions } from '../src/app.js';
-import { openGeoLookup, type GeoLookup } from '../src/geo.js';
+import { openGeoLookup } from '../src/geo.js';
 import type { EventSink } from '../src/produce.js';
 import { clickHouseStats } from '../src/stats.js';
 import {
@@ -98,7 +98,11 @@ async function enter(app: FastifyInstance, from: string, headers: Record<string,
   const response = await send(app, from, { method: 'GET', url: '/', headers });
   expectStatus(response, [200], logs, 'Opening the page (GET /)');
   const cookie = visitCookie(response);
-  assertWithHint(cookie, 'GET / must set the signed visit cookie (app code you were given: src/session-cookie.ts)', JSON.stringify(response.headers['set-cookie']));
+  assertWithHint(
+    cookie,
+    'GET / must set the signed visit cookie (app code you were given: src/session-cookie.ts)',
+    JSON.stringify(response.headers['set-cookie']),
+  );
   return { app, from, headers, cookie: cookie.header, cookieName: cookie.name, sessionId: cookie.sessionId, responses: [response] };
 }
 
@@ -118,12 +122,26 @@ async function pressOk(visitor: Visitor): Promise<void> {
 }
 
 async function leave(visitor: Visitor): Promise<void> {
-  const response = await send(visitor.app, visitor.from, { method: 'POST', url: '/exit', headers: { ...visitor.headers, cookie: visitor.cookie } });
+  const response = await send(visitor.app, visitor.from, {
+    method: 'POST',
+    url: '/exit',
+    headers: { ...visitor.headers, cookie: visitor.cookie },
+  });
   visitor.responses.push(response);
   expectStatus(response, [200, 204], logs, 'Leaving the page (POST /exit, the pagehide beacon)');
 }
 
-const eventFields = ['session_id', 'timestamp', 'action', 'count', 'country_code', 'country_name', 'subdivision_name', 'city_name', 'cohort'];
+const eventFields = [
+  'session_id',
+  'timestamp',
+  'action',
+  'count',
+  'country_code',
+  'country_name',
+  'subdivision_name',
+  'city_name',
+  'cohort',
+];
 
 // ---------------------------------------------------------------------------------------------------------
 describe('§1–2 a visit becomes events in button_presses', () => {
@@ -191,7 +209,10 @@ describe('§1–2 a visit becomes events in button_presses', () => {
         );
         const at = Date.parse(event.timestamp);
         assertWithHint(
-          typeof event.timestamp === 'string' && event.timestamp.endsWith('Z') && at >= visits.startedAt - 1000 && at <= visits.endedAt + 1000,
+          typeof event.timestamp === 'string' &&
+            event.timestamp.endsWith('Z') &&
+            at >= visits.startedAt - 1000 &&
+            at <= visits.endedAt + 1000,
           'timestamp is when the server got the request, in UTC: new Date().toISOString() — README §1',
           `${event.action}#${event.count}: ${JSON.stringify(event.timestamp)}`,
         );
@@ -202,7 +223,11 @@ describe('§1–2 a visit becomes events in button_presses', () => {
   it(`the events arrive in ${topic} as Avro, keyed by session_id — one partition per visit, in order`, async () => {
     const visits = await twoVisits();
     const { a, b } = visits;
-    const records = await visits.reader.waitFor([a.sessionId, b.sessionId], 9, `Not all 9 events of the test's two visits reached ${topic}: produceEvent() must send each one with producer.send({ topic: workshopNames.avroTopic, … }) and await it — README §2`);
+    const records = await visits.reader.waitFor(
+      [a.sessionId, b.sessionId],
+      9,
+      `Not all 9 events of the test's two visits reached ${topic}: produceEvent() must send each one with producer.send({ topic: workshopNames.avroTopic, … }) and await it — README §2`,
+    );
     for (const visitor of [a, b]) {
       const ours = records.filter((record) => record.decoded.session_id === visitor.sessionId);
       for (const { message } of ours) {
@@ -214,7 +239,11 @@ describe('§1–2 a visit becomes events in button_presses', () => {
         );
       }
       const partitions = new Set(ours.map((record) => record.partition));
-      assertWithHint(partitions.size === 1, `One visit, one partition: key by session_id — README §2`, `session ${visitor.sessionId} is in partitions ${[...partitions].join(', ')}`);
+      assertWithHint(
+        partitions.size === 1,
+        `One visit, one partition: key by session_id — README §2`,
+        `session ${visitor.sessionId} is in partitions ${[...partitions].join(', ')}`,
+      );
       const counts = ours.map((record) => Number(record.decoded.count));
       assertWithHint(
         JSON.stringify(counts) === JSON.stringify([...counts].sort((x, y) => x - y)),
@@ -222,7 +251,9 @@ describe('§1–2 a visit becomes events in button_presses', () => {
         `counts in partition order: ${counts.join(', ')}`,
       );
       for (const record of ours) {
-        const sent = visits.watched.events.find((event) => event.session_id === record.decoded.session_id && event.count === record.decoded.count);
+        const sent = visits.watched.events.find(
+          (event) => event.session_id === record.decoded.session_id && event.count === record.decoded.count,
+        );
         await withHint(
           'Each message must decode (through the registry) to the event the app sent, timestamp as a Date: registry.encode(schemaId, { ...event, timestamp: new Date(event.timestamp) }) — README §2',
           () => {
@@ -245,7 +276,7 @@ describe('§1–2 a visit becomes events in button_presses', () => {
     for (const event of events) {
       assertWithHint(
         event.country_code === 'FI',
-        "Use request.ip, never the X-Forwarded-For header yourself: anyone can write that header, and fastify believes it only from a trusted proxy — README §1",
+        'Use request.ip, never the X-Forwarded-For header yourself: anyone can write that header, and fastify believes it only from a trusted proxy — README §1',
         `a visitor connecting from Finland who sent "X-Forwarded-For: <a Brazilian address>" got country ${event.country_code}`,
       );
     }
@@ -276,7 +307,7 @@ describe('§1–2 a visit becomes events in button_presses', () => {
     await leave(visitor);
     const ip = addresses.britain;
     const events = watched.of(visitor.sessionId);
-    assertWithHint(events[0]?.country_code === 'GB', "Look the location up from request.ip — README §1", describeEvents(events));
+    assertWithHint(events[0]?.country_code === 'GB', 'Look the location up from request.ip — README §1', describeEvents(events));
     assertWithHint(
       !JSON.stringify(events).includes(ip),
       'The IP address must not be in the event: look the location up, then let the IP go — README §1',
@@ -284,8 +315,15 @@ describe('§1–2 a visit becomes events in button_presses', () => {
     );
     const records = await reader.waitFor([visitor.sessionId], 4, `The visit's 4 events did not all reach ${topic} — README §2`);
     for (const { message } of records) {
-      const bytes = Buffer.concat([message.key ?? Buffer.alloc(0), message.value ?? Buffer.alloc(0), ...Object.values(message.headers ?? {}).map((h) => Buffer.from(String(h)))]);
-      assertWithHint(!bytes.toString('latin1').includes(ip), 'The IP address must not be in a Kafka record (key, value or headers) — README §1–2');
+      const bytes = Buffer.concat([
+        message.key ?? Buffer.alloc(0),
+        message.value ?? Buffer.alloc(0),
+        ...Object.values(message.headers ?? {}).map((h) => Buffer.from(String(h))),
+      ]);
+      assertWithHint(
+        !bytes.toString('latin1').includes(ip),
+        'The IP address must not be in a Kafka record (key, value or headers) — README §1–2',
+      );
     }
     const logged = logs.lines.find((line) => line.includes(ip));
     assertWithHint(
@@ -314,15 +352,25 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
       if (response.statusCode !== 429) expectStatus(response, [200], logs, 'Pressing the button (POST /press)');
     }
     const limited = visitor.responses.at(-1)!;
-    assertWithHint(limited.statusCode === 429, `After ${max} presses in a window of ${max}, the next must answer 429 (app.ts registers @fastify/rate-limit)`, `statuses: ${statuses.join(' ')}`);
     assertWithHint(
-      Number(limited.headers['retry-after']) > 0 && /text\/html/.test(String(limited.headers['content-type'])) && /again/i.test(limited.body),
+      limited.statusCode === 429,
+      `After ${max} presses in a window of ${max}, the next must answer 429 (app.ts registers @fastify/rate-limit)`,
+      `statuses: ${statuses.join(' ')}`,
+    );
+    assertWithHint(
+      Number(limited.headers['retry-after']) > 0 &&
+        /text\/html/.test(String(limited.headers['content-type'])) &&
+        /again/i.test(limited.body),
       'The 429 must be a friendly HTML message saying when to try again, with a Retry-After header (app.ts)',
       `${limited.headers['content-type']} retry-after=${limited.headers['retry-after']}: ${limited.body.slice(0, 200)}`,
     );
     await leave(visitor);
     const actions = sink.of(visitor.sessionId).map((event) => event.action);
-    assertWithHint(actions.at(-1) === 'ExitPage', 'A rate-limited visitor must still be able to leave: POST /exit is not rate-limited (button-routes.ts)', actions.join(', '));
+    assertWithHint(
+      actions.at(-1) === 'ExitPage',
+      'A rate-limited visitor must still be able to leave: POST /exit is not rate-limited (button-routes.ts)',
+      actions.join(', '),
+    );
   });
 
   it('a forged, unsigned or garbled visit cookie is never trusted', async () => {
@@ -332,7 +380,10 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
     const forgeries: [string, string][] = [
       ['a tampered signature', `${real.cookieName}=${encodeURIComponent(`${real.sessionId}.${'A'.repeat(43)}`)}`],
       ['no signature', `${real.cookieName}=${real.sessionId}`],
-      ['signed with another secret', `${real.cookieName}=${encodeURIComponent(sign(real.sessionId, 'not-the-apps-secret-not-the-apps-secret'))}`],
+      [
+        'signed with another secret',
+        `${real.cookieName}=${encodeURIComponent(sign(real.sessionId, 'not-the-apps-secret-not-the-apps-secret'))}`,
+      ],
       ['garbage', `${real.cookieName}=%%%ff%00;;=`],
     ];
     for (const [what, cookie] of forgeries) {
@@ -340,7 +391,8 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
       const response = await press(forged);
       const fresh = visitCookie(response);
       assertWithHint(
-        (response.statusCode >= 400 && response.statusCode < 500) || (response.statusCode === 200 && fresh !== undefined && fresh.sessionId !== real.sessionId),
+        (response.statusCode >= 400 && response.statusCode < 500) ||
+          (response.statusCode === 200 && fresh !== undefined && fresh.sessionId !== real.sessionId),
         `A press with a cookie with ${what} must get a 4xx or start a fresh visit — never continue the visit it names (src/session-cookie.ts)`,
         `status ${response.statusCode}, set-cookie ${JSON.stringify(response.headers['set-cookie'])}`,
       );
@@ -352,7 +404,11 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
       describeEvents(sink.of(real.sessionId)),
     );
     await pressOk(real);
-    assertWithHint(describeEvents(sink.of(real.sessionId)) === 'EnterPage#0, PressButton#1', 'The real cookie must still work after the forgeries', describeEvents(sink.of(real.sessionId)));
+    assertWithHint(
+      describeEvents(sink.of(real.sessionId)) === 'EnterPage#0, PressButton#1',
+      'The real cookie must still work after the forgeries',
+      describeEvents(sink.of(real.sessionId)),
+    );
   });
 
   it('malformed and oversized requests get a 4xx — and the app keeps going', async () => {
@@ -361,12 +417,24 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
     const visitor = await enter(app, addresses.finland);
     const cookie = visitor.cookie;
     const cases: [string, InjectOptions][] = [
-      ['invalid JSON', { method: 'POST', url: '/press', headers: { ...htmx, cookie, 'content-type': 'application/json' }, payload: '{"press": ' }],
+      [
+        'invalid JSON',
+        { method: 'POST', url: '/press', headers: { ...htmx, cookie, 'content-type': 'application/json' }, payload: '{"press": ' },
+      ],
       ['a count chosen by the client', { method: 'POST', url: '/press', headers: { ...htmx, cookie }, payload: 'count=99' }],
       ['a 100 kB body', { method: 'POST', url: '/press', headers: { ...htmx, cookie }, payload: `x=${'a'.repeat(100_000)}` }],
-      ['an unknown content type', { method: 'POST', url: '/press', headers: { ...htmx, cookie, 'content-type': 'application/xml' }, payload: '<press/>' }],
-      ['no HX-Request header (not from our page)', { method: 'POST', url: '/press', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' }],
-      ['a 100 kB exit beacon', { method: 'POST', url: '/exit', headers: { cookie, 'content-type': 'text/plain' }, payload: 'a'.repeat(100_000) }],
+      [
+        'an unknown content type',
+        { method: 'POST', url: '/press', headers: { ...htmx, cookie, 'content-type': 'application/xml' }, payload: '<press/>' },
+      ],
+      [
+        'no HX-Request header (not from our page)',
+        { method: 'POST', url: '/press', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' },
+      ],
+      [
+        'a 100 kB exit beacon',
+        { method: 'POST', url: '/exit', headers: { cookie, 'content-type': 'text/plain' }, payload: 'a'.repeat(100_000) },
+      ],
       ['a GET of /press', { method: 'GET', url: '/press', headers: { cookie } }],
     ];
     for (const [what, request] of cases) {
@@ -391,7 +459,11 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
     const page = await send(app, addresses.finland, { method: 'GET', url: '/' });
     expectStatus(page, [200], logs, 'Opening the page (GET /)');
     const csp = String(page.headers['content-security-policy'] ?? '');
-    const directive = (name: string) => csp.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `)) ?? '';
+    const directive = (name: string) =>
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith(`${name} `)) ?? '';
     const scripts = directive('script-src') || directive('default-src');
     assertWithHint(
       scripts.includes("'self'") && !/unsafe-inline|unsafe-eval|\*|https?:/.test(scripts),
@@ -406,12 +478,26 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
     assertWithHint(scriptTags.length > 0, 'The page loads htmx with a <script src> (pages.ts)');
     for (const [tag, attributes, body] of scriptTags) {
       const src = attributes!.match(/\bsrc="([^"]+)"/)?.[1];
-      assertWithHint(src?.startsWith('/') && body!.trim() === '', 'Every script is a file of our own (src="/…"), never inline: the CSP would block it (pages.ts)', tag);
+      assertWithHint(
+        src?.startsWith('/') && body!.trim() === '',
+        'Every script is a file of our own (src="/…"), never inline: the CSP would block it (pages.ts)',
+        tag,
+      );
       const script = await send(app, addresses.finland, { method: 'GET', url: src! });
-      assertWithHint(script.statusCode === 200 && /javascript/.test(String(script.headers['content-type'])), `The page's script ${src} must be served by the app itself — htmx from node_modules, no CDN (app.ts)`, `${script.statusCode}`);
+      assertWithHint(
+        script.statusCode === 200 && /javascript/.test(String(script.headers['content-type'])),
+        `The page's script ${src} must be served by the app itself — htmx from node_modules, no CDN (app.ts)`,
+        `${script.statusCode}`,
+      );
     }
-    assertWithHint(!/\son[a-z]+\s*=/i.test(html) && !/\sstyle\s*=/i.test(html) && !/<style/i.test(html), 'No inline event handlers (onclick=…) or inline styles in the page: the CSP forbids them (pages.ts)');
-    assertWithHint(html.includes('href="https://db-ip.com"'), 'Credit DB-IP with a link to https://db-ip.com wherever its results are shown (CC BY 4.0, pages.ts)');
+    assertWithHint(
+      !/\son[a-z]+\s*=/i.test(html) && !/\sstyle\s*=/i.test(html) && !/<style/i.test(html),
+      'No inline event handlers (onclick=…) or inline styles in the page: the CSP forbids them (pages.ts)',
+    );
+    assertWithHint(
+      html.includes('href="https://db-ip.com"'),
+      'Credit DB-IP with a link to https://db-ip.com wherever its results are shown (CC BY 4.0, pages.ts)',
+    );
   });
 
   it(`the stats page: presses by country from ClickHouse — or a friendly note when there is no table yet`, async () => {
@@ -426,7 +512,13 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
     );
     cleanUpLater(() => clickhouse.command({ query: `DROP TABLE IF EXISTS ${table}` }));
     const [s1, s2] = [randomUUID(), randomUUID()];
-    const row = (session_id: string, count: number, action: string, country_code: string, country_name: string) => ({ session_id, count, action, country_code, country_name });
+    const row = (session_id: string, count: number, action: string, country_code: string, country_name: string) => ({
+      session_id,
+      count,
+      action,
+      country_code,
+      country_name,
+    });
     await clickhouse.insert({
       table,
       format: 'JSONEachRow',
@@ -455,11 +547,19 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
       counted.slice(0, 400),
     );
     const missing = await statsTable(clickHouseStats(clickhouse, `${table}_missing`, config.clickhouse.url));
-    assertWithHint(/no data yet/i.test(missing) && missing.includes('06'), "Without the table, the stats say so kindly: no data yet — run step 06's sink (stats.ts)", missing.slice(0, 300));
+    assertWithHint(
+      /no data yet/i.test(missing) && missing.includes('06'),
+      "Without the table, the stats say so kindly: no data yet — run step 06's sink (stats.ts)",
+      missing.slice(0, 300),
+    );
 
     const app = await newApp({ events: memorySink().sink });
     const page = await send(app, addresses.finland, { method: 'GET', url: '/stats' });
-    assertWithHint(page.statusCode === 200 && page.body.includes('hx-get="/stats/table"') && page.body.includes('https://db-ip.com'), 'GET /stats is a page that polls /stats/table and credits DB-IP (pages.ts)', page.body.slice(0, 300));
+    assertWithHint(
+      page.statusCode === 200 && page.body.includes('hx-get="/stats/table"') && page.body.includes('https://db-ip.com'),
+      'GET /stats is a page that polls /stats/table and credits DB-IP (pages.ts)',
+      page.body.slice(0, 300),
+    );
   });
 
   it('no log line of this whole file holds a client address', async () => {
@@ -467,7 +567,11 @@ describe('the web plumbing around your code (given: src/app.ts, src/button-route
     for (const address of usedAddresses) {
       if (address === addresses.localProxy) continue; // the proxy's own address is not a visitor's
       const line = logs.lines.find((l) => l.includes(address));
-      assertWithHint(line === undefined, 'Never log a client address: not in a message, not in an object — README §1 (and fastify\'s request serializer in app.ts)', line?.slice(0, 240));
+      assertWithHint(
+        line === undefined,
+        "Never log a client address: not in a message, not in an object — README §1 (and fastify's request serializer in app.ts)",
+        line?.slice(0, 240),
+      );
     }
   });
 });

@@ -70,13 +70,20 @@ export const kafkaSide = memo(async (): Promise<KafkaSide> => {
   });
   cleanUpLater(() => admin.disconnect());
   cleanUpLater(() => producer.disconnect());
-  const schemaId = await withHint(describeUnreachable('schema-registry', config.schemaRegistry.url, `could not register the event's schema under ${workshopNames.avroSubject}`), async () => {
-    const { id } = await registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(readButtonPressSchema()) },
-      { subject: workshopNames.avroSubject },
-    );
-    return id;
-  });
+  const schemaId = await withHint(
+    describeUnreachable(
+      'schema-registry',
+      config.schemaRegistry.url,
+      `could not register the event's schema under ${workshopNames.avroSubject}`,
+    ),
+    async () => {
+      const { id } = await registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(readButtonPressSchema()) },
+        { subject: workshopNames.avroSubject },
+      );
+      return id;
+    },
+  );
   return { kafka, admin, producer, registry, schemaId };
 });
 
@@ -178,7 +185,12 @@ export class LogCapture {
  * Asserts a response's status. A 500 caused by an unfinished TODO says which; another 500 quotes the
  * app's log, since a participant would look there first.
  */
-export function expectStatus(response: Pick<LightMyRequestResponse, 'statusCode' | 'body'>, expected: number[], logs: LogCapture, what: string): void {
+export function expectStatus(
+  response: Pick<LightMyRequestResponse, 'statusCode' | 'body'>,
+  expected: number[],
+  logs: LogCapture,
+  what: string,
+): void {
   if (expected.includes(response.statusCode)) return;
   const logged = logs.lastError();
   const todo = logged?.match(/TODO: .*\(README §\d+\)/)?.[0];

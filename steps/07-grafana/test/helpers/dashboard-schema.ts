@@ -80,7 +80,8 @@ export interface DashboardValidator {
 
 function describe(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((error) => {
-    const extra = error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty: string }).additionalProperty)})` : '';
+    const extra =
+      error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty: string }).additionalProperty)})` : '';
     return `${error.instancePath || '/'} ${error.message ?? error.keyword}${extra}`;
   });
 }
@@ -95,7 +96,8 @@ export function createDashboardValidator(): DashboardValidator {
   dashboardSchema.definitions = { ...dashboardSchema.definitions, Dataquery: { type: 'object' } };
   const dashboard = ajv.compile(dashboardSchema);
   // Each panel on its own, against Panel or RowPanel: the dashboard's anyOf would report both branches' errors.
-  const panelSchema = (definition: string) => ajv.compile({ $ref: `#/definitions/${definition}`, definitions: dashboardSchema.definitions });
+  const panelSchema = (definition: string) =>
+    ajv.compile({ $ref: `#/definitions/${definition}`, definitions: dashboardSchema.definitions });
   const panel = panelSchema('Panel');
   const rowPanel = panelSchema('RowPanel');
   const targets: Record<string, ValidateFunction> = {

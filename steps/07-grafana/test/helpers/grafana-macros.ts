@@ -45,23 +45,36 @@ function expectArgs(name: string, args: string[], count: number, example: string
 }
 
 const postgresMacros: Record<string, MacroFunction> = {
-  time: (args) => (expectArgs('time', args, 1, '$__time(column)'), `${args[0]} AS "time"`),
-  timeEpoch: (args) => (expectArgs('timeEpoch', args, 1, '$__timeEpoch(column)'), `extract(epoch from ${args[0]}) AS "time"`),
-  timeFilter: (args, r) => (
-    expectArgs('timeFilter', args, 1, '$__timeFilter(column)'), `${args[0]} BETWEEN '${rfc3339(r.from)}' AND '${rfc3339(r.to)}'`
-  ),
-  timeFrom: (args, r) => (expectArgs('timeFrom', args, 0, '$__timeFrom()'), `'${rfc3339(r.from)}'`),
-  timeTo: (args, r) => (expectArgs('timeTo', args, 0, '$__timeTo()'), `'${rfc3339(r.to)}'`),
+  time: (args) => {
+    expectArgs('time', args, 1, '$__time(column)');
+    return `${args[0]} AS "time"`;
+  },
+  timeEpoch: (args) => {
+    expectArgs('timeEpoch', args, 1, '$__timeEpoch(column)');
+    return `extract(epoch from ${args[0]}) AS "time"`;
+  },
+  timeFilter: (args, r) => {
+    expectArgs('timeFilter', args, 1, '$__timeFilter(column)');
+    return `${args[0]} BETWEEN '${rfc3339(r.from)}' AND '${rfc3339(r.to)}'`;
+  },
+  timeFrom: (args, r) => {
+    expectArgs('timeFrom', args, 0, '$__timeFrom()');
+    return `'${rfc3339(r.from)}'`;
+  },
+  timeTo: (args, r) => {
+    expectArgs('timeTo', args, 0, '$__timeTo()');
+    return `'${rfc3339(r.to)}'`;
+  },
   timeGroup: (args) => {
     expectArgs('timeGroup', args, 2, "$__timeGroup(column, '1m')");
     const seconds = durationSeconds(args[1]!);
     return `floor(extract(epoch from ${args[0]})/${seconds})*${seconds}`;
   },
   timeGroupAlias: (args, r) => `${postgresMacros.timeGroup!(args, r)} AS "time"`,
-  unixEpochFilter: (args, r) => (
-    expectArgs('unixEpochFilter', args, 1, '$__unixEpochFilter(column)'),
-    `${args[0]} >= ${unixSeconds(r.from)} AND ${args[0]} <= ${unixSeconds(r.to)}`
-  ),
+  unixEpochFilter: (args, r) => {
+    expectArgs('unixEpochFilter', args, 1, '$__unixEpochFilter(column)');
+    return `${args[0]} >= ${unixSeconds(r.from)} AND ${args[0]} <= ${unixSeconds(r.to)}`;
+  },
   unixEpochFrom: (_args, r) => `${unixSeconds(r.from)}`,
   unixEpochTo: (_args, r) => `${unixSeconds(r.to)}`,
   unixEpochGroup: (args) => {
@@ -77,27 +90,27 @@ const clickhouseMacros: Record<string, MacroFunction> = {
   toTime: (_args, r) => toDateTime(r.to),
   fromTime_ms: (_args, r) => fromUnixTimestamp64Milli(r.from),
   toTime_ms: (_args, r) => fromUnixTimestamp64Milli(r.to),
-  timeFilter: (args, r) => (
-    expectArgs('timeFilter', args, 1, '$__timeFilter(column)'),
-    `${args[0]} >= ${toDateTime(r.from)} AND ${args[0]} <= ${toDateTime(r.to)}`
-  ),
-  timeFilter_ms: (args, r) => (
-    expectArgs('timeFilter_ms', args, 1, '$__timeFilter_ms(column)'),
-    `${args[0]} >= ${fromUnixTimestamp64Milli(r.from)} AND ${args[0]} <= ${fromUnixTimestamp64Milli(r.to)}`
-  ),
+  timeFilter: (args, r) => {
+    expectArgs('timeFilter', args, 1, '$__timeFilter(column)');
+    return `${args[0]} >= ${toDateTime(r.from)} AND ${args[0]} <= ${toDateTime(r.to)}`;
+  },
+  timeFilter_ms: (args, r) => {
+    expectArgs('timeFilter_ms', args, 1, '$__timeFilter_ms(column)');
+    return `${args[0]} >= ${fromUnixTimestamp64Milli(r.from)} AND ${args[0]} <= ${fromUnixTimestamp64Milli(r.to)}`;
+  },
   dateFilter: (args, r) => {
     expectArgs('dateFilter', args, 1, '$__dateFilter(column)');
     const day = (date: Date) => `toDate('${date.toISOString().slice(0, 10)}')`;
     return `${args[0]} >= ${day(r.from)} AND ${args[0]} <= ${day(r.to)}`;
   },
-  timeInterval: (args, r) => (
-    expectArgs('timeInterval', args, 1, '$__timeInterval(column)'),
-    `toStartOfInterval(toDateTime(${args[0]}), INTERVAL ${intervalSeconds(r)} second)`
-  ),
-  timeInterval_ms: (args, r) => (
-    expectArgs('timeInterval_ms', args, 1, '$__timeInterval_ms(column)'),
-    `toStartOfInterval(toDateTime64(${args[0]}, 3), INTERVAL ${Math.max(Math.floor(r.intervalMs), 1)} millisecond)`
-  ),
+  timeInterval: (args, r) => {
+    expectArgs('timeInterval', args, 1, '$__timeInterval(column)');
+    return `toStartOfInterval(toDateTime(${args[0]}), INTERVAL ${intervalSeconds(r)} second)`;
+  },
+  timeInterval_ms: (args, r) => {
+    expectArgs('timeInterval_ms', args, 1, '$__timeInterval_ms(column)');
+    return `toStartOfInterval(toDateTime64(${args[0]}, 3), INTERVAL ${Math.max(Math.floor(r.intervalMs), 1)} millisecond)`;
+  },
   interval_s: (_args, r) => `${intervalSeconds(r)}`,
   // sqlds' defaults, which the plugin keeps.
   timeFrom: (_args, r) => `'${r.from.toISOString().replace(/\.\d{3}Z$/, 'Z')}'`,
@@ -110,7 +123,12 @@ const datasourceName: Record<SqlDialect, string> = { postgres: 'PostgreSQL', cli
 /** Grafana's global variables, replaced in the SQL text before any datasource sees it. */
 function replaceGlobalVariables(sql: string, range: GrafanaTimeRange): string {
   const rangeMs = range.to.getTime() - range.from.getTime();
-  const intervalText = range.intervalMs % 60_000 === 0 ? `${range.intervalMs / 60_000}m` : range.intervalMs % 1000 === 0 ? `${range.intervalMs / 1000}s` : `${range.intervalMs}ms`;
+  const intervalText =
+    range.intervalMs % 60_000 === 0
+      ? `${range.intervalMs / 60_000}m`
+      : range.intervalMs % 1000 === 0
+        ? `${range.intervalMs / 1000}s`
+        : `${range.intervalMs}ms`;
   const variables: Record<string, string> = {
     interval_ms: String(range.intervalMs),
     interval: intervalText,
@@ -119,10 +137,13 @@ function replaceGlobalVariables(sql: string, range: GrafanaTimeRange): string {
     range: `${Math.round(rangeMs / 1000)}s`,
   };
   // ${__interval} and $__interval; longest names first so $__interval_ms is not read as $__interval + "_ms".
-  return sql.replace(/\$\{__(\w+)\}|\$__(interval_ms|interval|range_ms|range_s|range)\b(?!\s*\()/g, (whole, braced?: string, bare?: string) => {
-    const value = variables[(braced ?? bare)!];
-    return value ?? whole;
-  });
+  return sql.replace(
+    /\$\{__(\w+)\}|\$__(interval_ms|interval|range_ms|range_s|range)\b(?!\s*\()/g,
+    (whole, braced?: string, bare?: string) => {
+      const value = variables[(braced ?? bare)!];
+      return value ?? whole;
+    },
+  );
 }
 
 /** The text between the parentheses that open at `open`, and the index after the closing one. */
@@ -176,7 +197,9 @@ export function expandGrafanaMacros(sql: string, dialect: SqlDialect, range: Gra
     const name = match[1]!;
     const macro = macros[name];
     if (!macro) {
-      const known = Object.keys(macros).map((m) => `$__${m}`).join(', ');
+      const known = Object.keys(macros)
+        .map((m) => `$__${m}`)
+        .join(', ');
       throw new MacroError(`Grafana's ${datasourceName[dialect]} datasource has no macro $__${name} (it has ${known})`);
     }
     let end = match.index + match[0].length;

@@ -49,7 +49,9 @@ export async function runOnPostgres(pool: pg.Pool, sql: string): Promise<Omit<Qu
       kind: (postgresTimeTypes.has(field.dataTypeID)
         ? 'time'
         : postgresNumberTypes.has(field.dataTypeID)
-          ? field.name === 'time' ? 'time' : 'number'
+          ? field.name === 'time'
+            ? 'time'
+            : 'number'
           : 'string') as ColumnKind,
       numeric: postgresNumberTypes.has(field.dataTypeID),
     }));
@@ -105,7 +107,12 @@ export interface Databases {
 }
 
 /** Expands the macros (throws MacroError for one the datasource lacks) and runs the SQL on that datasource's database. */
-export async function runPanelSql(databases: Databases, dialect: SqlDialect, rawSql: string, range: GrafanaTimeRange): Promise<QueryResult> {
+export async function runPanelSql(
+  databases: Databases,
+  dialect: SqlDialect,
+  rawSql: string,
+  range: GrafanaTimeRange,
+): Promise<QueryResult> {
   const sql = expandGrafanaMacros(rawSql, dialect, range);
   const result = dialect === 'postgres' ? await runOnPostgres(databases.postgres, sql) : await runOnClickHouse(databases.clickhouse, sql);
   return { ...result, sql };

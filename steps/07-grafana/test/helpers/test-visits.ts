@@ -97,11 +97,23 @@ async function chooseFreeWindow(databases: Databases): Promise<{ from: Date; to:
     const margin = marginMinutes * 60_000;
     if ((await eventsBetween(databases, new Date(from.getTime() - margin), new Date(to.getTime() + margin))) === 0) return { from, to };
   }
-  throw new Error('found no free ten-minute window in the past two months (the tables are full of test data: npm run stack:reset empties them)');
+  throw new Error(
+    'found no free ten-minute window in the past two months (the tables are full of test data: npm run stack:reset empties them)',
+  );
 }
 
 async function insertIntoPostgres(postgres: pg.Pool, events: ButtonPressEvent[]): Promise<void> {
-  const columns = ['session_id', 'timestamp', 'action', 'count', 'country_code', 'country_name', 'subdivision_name', 'city_name', 'cohort'] as const;
+  const columns = [
+    'session_id',
+    'timestamp',
+    'action',
+    'count',
+    'country_code',
+    'country_name',
+    'subdivision_name',
+    'city_name',
+    'cohort',
+  ] as const;
   const values = events.map((_, row) => `(${columns.map((__, column) => `$${row * columns.length + column + 1}`).join(', ')})`);
   await postgres.query(
     `INSERT INTO ${pg.escapeIdentifier(workshopNames.table)} (${columns.map((c) => pg.escapeIdentifier(c)).join(', ')}) VALUES ${values.join(', ')}`,
