@@ -1,9 +1,11 @@
 import { emitKeypressEvents } from 'node:readline';
-import { allDoneLines, nextStep, rememberedProgress } from '../workshop/progress.js';
-import { selectStep } from '../workshop/steps.js';
-import { startWatch } from '../workshop/watch.js';
 import { printSummary, runCommand } from '@workshop/shared/terminal';
-import { parseWorkshopArgs, probeStack } from './workshop-args.js';
+import { warnIfStateUnreadable } from '../view/state-view.js';
+import { finalLines } from '../view/progress-view.js';
+import { startWatch } from '../view/watch-view.js';
+import { nextStep, rememberedProgress } from '../workshop/progress.js';
+import { selectStep } from '../workshop/steps.js';
+import { parseWorkshopArgs, probeStack } from '../workshop/command-line.js';
 
 /**
  * npm run watch [-- NN] [--poll] — re-runs the current step's tests on every save.
@@ -14,10 +16,11 @@ import { parseWorkshopArgs, probeStack } from './workshop-args.js';
 const usage = 'usage: npm run watch -- [NN] [--poll]   (--poll: for WSL under /mnt and network drives, where change events do not arrive)';
 
 async function main(): Promise<void> {
-  const { root, steps, numbers, flags } = parseWorkshopArgs(process.argv.slice(2), usage, ['--poll']);
+  const { root, workshop, steps, numbers, flags, stateProblem } = parseWorkshopArgs(process.argv.slice(2), usage, ['--poll']);
+  warnIfStateUnreadable(stateProblem);
   const start = numbers[0] ? selectStep(steps, numbers[0]) : nextStep(rememberedProgress(steps, root))?.step;
   if (!start) {
-    for (const line of allDoneLines(steps)) console.log(line);
+    for (const line of finalLines(workshop.final, steps)) console.log(line);
     printSummary({ ok: true, summary: `watch: nothing to watch — all ${steps.length} steps done (npm run watch -- NN to revisit one)` });
     return;
   }
@@ -59,7 +62,11 @@ async function main(): Promise<void> {
   printSummary(
     summary.reason === 'all done'
       ? { ok: true, summary: `watch: all ${steps.length} steps done` }
-      : { ok: true, pending: true, summary: `watch: stopped at step ${summary.step.dir} — ${done} of ${steps.length} steps done (npm run watch carries on)` },
+      : {
+          ok: true,
+          pending: true,
+          summary: `watch: stopped at step ${summary.step.dir} — ${done} of ${steps.length} steps done (npm run watch carries on)`,
+        },
   );
 }
 

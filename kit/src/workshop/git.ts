@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+// From its module, not the '@workshop/shared' index, which loads every client library (~1.3 s).
+import { KitError } from '../../../shared/src/errors.js';
 
 /**
  * The few git questions the workshop CLI asks about a step's src/: is it still the starter, what changed,
@@ -28,7 +30,11 @@ export interface ChangedFile {
 /** What differs under `path` from HEAD, working tree and index together, including files git does not know yet. */
 export function changedFiles(root: string, path: string): ChangedFile[] {
   const tracked = git(root, ['diff', '--name-status', '--no-renames', 'HEAD', '--', path]);
-  if (tracked.status !== 0) throw new Error(`git diff failed in ${root}: ${tracked.stderr.trim()}`);
+  if (tracked.status !== 0)
+    throw new KitError(`git diff failed in ${root}: ${tracked.stderr.trim()}`, {
+      hint: 'git status says what git makes of this checkout',
+      code: 'git',
+    });
   const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '--', path]);
   const changes: ChangedFile[] = tracked.stdout
     .split('\n')
@@ -53,5 +59,11 @@ export function isUnchangedFromHead(root: string, path: string): boolean | undef
 /** `git checkout HEAD -- path`: the committed files back, in the working tree and the index; nothing else touched. */
 export function restoreFromHead(root: string, path: string): void {
   const result = git(root, ['checkout', 'HEAD', '--', path]);
-  if (result.status !== 0) throw new Error(`git checkout HEAD -- ${path} failed: ${result.stderr.trim()}`);
+  if (result.status !== 0) {
+    // Most often another git command holds the index (an editor's git integration): waiting and retrying is the fix.
+    throw new KitError(`git checkout HEAD -- ${path} failed: ${result.stderr.trim()}`, {
+      hint: 'run the reset again; if git names .git/index.lock, close whatever else is running git first',
+      code: 'git',
+    });
+  }
 }

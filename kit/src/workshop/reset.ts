@@ -1,9 +1,8 @@
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { paint, type CommandResult } from '@workshop/shared/terminal';
 import { changedFiles, isGitCheckout, isInHead, restoreFromHead, type ChangedFile } from './git.js';
 import { updateStepState } from './state.js';
-import { starterSrc, stepNumber, type WorkshopStep } from './steps.js';
+import { starterSrc, type WorkshopStep } from './steps.js';
 
 /**
  * `npm run reset -- NN`: the step's starter files back exactly as committed (`git checkout HEAD --
@@ -12,7 +11,8 @@ import { starterSrc, stepNumber, type WorkshopStep } from './steps.js';
  * never loses work.
  */
 
-export interface ResetOutcome {
+export interface ResetDone {
+  done: true;
   /** Modified or deleted starter files, now as committed. */
   restored: ChangedFile[];
   /** Files the starter does not have: left alone. */
@@ -21,14 +21,23 @@ export interface ResetOutcome {
   backupDir?: string;
 }
 
-export class ResetRefused extends Error {}
+/** Nothing was touched, and why (there is no starter in git to go back to). */
+export interface ResetRefused {
+  done: false;
+  why: string;
+}
+
+export type ResetOutcome = ResetDone | ResetRefused;
 
 export function resetStep(root: string, step: WorkshopStep, now = new Date()): ResetOutcome {
   const src = starterSrc(step);
   if (!isGitCheckout(root)) {
-    throw new ResetRefused(`reset needs a git checkout, and ${root} is not one (a downloaded zip?) — the starter files are whatever came with it; git clone the kit to be able to reset`);
+    return {
+      done: false,
+      why: `reset needs a git checkout, and ${root} is not one (a downloaded zip?) — the starter files are whatever came with it; git clone the kit to be able to reset`,
+    };
   }
-  if (!isInHead(root, src)) throw new ResetRefused(`${src} is not committed yet: there is no starter in git to restore`);
+  if (!isInHead(root, src)) return { done: false, why: `${src} is not committed yet: there is no starter in git to restore` };
   const changes = changedFiles(root, src);
   const restored = changes.filter((file) => file.change !== 'new');
   const leftAlone = changes.filter((file) => file.change === 'new');
@@ -42,31 +51,5 @@ export function resetStep(root: string, step: WorkshopStep, now = new Date()): R
   updateStepState(root, step.dir, (state) => {
     delete state.check;
   });
-  return { restored, leftAlone, ...(backupDir ? { backupDir } : {}) };
-}
-
-export function showReset(root: string, step: WorkshopStep, out: (line: string) => void): CommandResult {
-  let outcome: ResetOutcome;
-  try {
-    outcome = resetStep(root, step);
-  } catch (error) {
-    if (error instanceof ResetRefused) return { ok: false, summary: `reset: nothing done — ${error.message}` };
-    throw error;
-  }
-  const src = starterSrc(step);
-  const { restored, leftAlone, backupDir } = outcome;
-  if (restored.length === 0 && leftAlone.length === 0) return { ok: true, summary: `reset: nothing to do — ${src} is already the starter` };
-  if (restored.length > 0) {
-    out(`Restored from git (git checkout HEAD -- ${src}):`);
-    for (const file of restored) out(`  ${file.change === 'deleted' ? 'brought back' : 'restored    '}  ${file.path}`);
-  }
-  if (leftAlone.length > 0) {
-    out('Not part of the starter, so left as they are (delete them if they are in the way):');
-    for (const file of leftAlone) out(`  ${paint('dim', 'kept        ')}  ${file.path}`);
-  }
-  if (backupDir) out(paint('dim', `Your version, as it was, is in ${backupDir}/`));
-  return {
-    ok: true,
-    summary: `reset: step ${stepNumber(step)} is back to its starter — ${restored.length} file${restored.length === 1 ? '' : 's'} restored${leftAlone.length ? `, ${leftAlone.length} new left alone` : ''}`,
-  };
+  return { done: true, restored, leftAlone, ...(backupDir ? { backupDir } : {}) };
 }

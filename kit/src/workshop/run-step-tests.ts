@@ -34,7 +34,11 @@ export interface RunStepTestsOptions {
   root?: string;
 }
 
-export async function runStepTests(stepDir: string, target: 'starter' | 'solution', options: RunStepTestsOptions = {}): Promise<StepTestOutcome> {
+export async function runStepTests(
+  stepDir: string,
+  target: 'starter' | 'solution',
+  options: RunStepTestsOptions = {},
+): Promise<StepTestOutcome> {
   const t0 = Date.now();
   const outDir = await mkdtemp(join(tmpdir(), 'workshop-verify-'));
   const outputFile = join(outDir, 'result.json');
@@ -57,17 +61,33 @@ export async function runStepTests(stepDir: string, target: 'starter' | 'solutio
       child.on('close', (code) => resolve(code ?? 1));
     });
     if (spawnError) {
-      return { passed: 0, failed: 1, firstFailure: `could not run vitest for ${stepDir}: ${spawnError.message}`, firstFailureIsHint: false, crashed: true, seconds: (Date.now() - t0) / 1000 };
+      return {
+        passed: 0,
+        failed: 1,
+        firstFailure: `could not run vitest for ${stepDir}: ${spawnError.message}`,
+        firstFailureIsHint: false,
+        crashed: true,
+        seconds: (Date.now() - t0) / 1000,
+      };
     }
     let report: VitestJson;
     try {
       report = JSON.parse(await readFile(outputFile, 'utf8')) as VitestJson;
     } catch {
-      return { passed: 0, failed: 1, firstFailure: `vitest exited ${exitCode} without a report`, firstFailureIsHint: false, crashed: true, seconds: (Date.now() - t0) / 1000 };
+      return {
+        passed: 0,
+        failed: 1,
+        firstFailure: `vitest exited ${exitCode} without a report`,
+        firstFailureIsHint: false,
+        crashed: true,
+        seconds: (Date.now() - t0) / 1000,
+      };
     }
     const failures = report.testResults.flatMap((file) => [
       ...(file.message ? [{ message: file.message, test: undefined }] : []),
-      ...file.assertionResults.filter((a) => a.status === 'failed').flatMap((a) => a.failureMessages.map((message) => ({ message, test: a.fullName }))),
+      ...file.assertionResults
+        .filter((a) => a.status === 'failed')
+        .flatMap((a) => a.failureMessages.map((message) => ({ message, test: a.fullName }))),
     ]);
     const firstFailure = failures[0]?.message;
     const suiteErrors = report.testResults.filter((file) => file.message && file.assertionResults.length === 0).length;

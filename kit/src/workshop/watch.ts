@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { paint } from '@workshop/shared/terminal';
-import { takeNextHint } from './hints.js';
-import { allDoneLines, checkStep, passingTests, rememberedProgress, solutionPlace, stepAfter, type StackProbe, type StepProgress } from './progress.js';
+import { takeNextHint, type HintsShown } from './hints.js';
+import { checkStep, rememberedProgress, stepAfter, type StackProbe, type StepProgress } from './progress.js';
 import { hashSrc, isEditorScratch, type StepCheck } from './state.js';
-import { starterSrc, stepNumber, type WorkshopStep } from './steps.js';
+import { starterSrc, type WorkshopStep } from './steps.js';
 
 /**
  * `npm run watch`: the current step's tests, re-run every time a file in its src/ is saved. Shows only the
@@ -13,13 +12,31 @@ import { starterSrc, stepNumber, type WorkshopStep } from './steps.js';
  *
  * Change events come from fs.watch, or with `poll` from comparing every file's mtime and size on a timer:
  * for file systems that do not deliver events (WSL under /mnt, network drives, some containers).
+ *
+ * The session says what happens as events (`WatchEvent`); kit/src/view/watch-view.ts turns them into lines.
  */
 
-export interface WatchOptions {
+/** What a watch session tells its view, in order. */
+export type WatchEvent =
+  /** Now watching this step (the first, or the next one after moving on). */
+  | { kind: 'watching'; step: WorkshopStep }
+  /** Change events stopped arriving (`reason`): polling from now on. */
+  | { kind: 'polling-instead'; reason: string }
+  | { kind: 'running'; step: WorkshopStep }
+  /** A test result; `next` is the step to move on to when this one is done (undefined: none left). */
+  | { kind: 'result'; step: WorkshopStep; check: StepCheck; stackUp: boolean | undefined; next: WorkshopStep | undefined }
+  /** The tests could not run at all (a deleted src/, a state file that could not be written): watching goes on. */
+  | { kind: 'run-failed'; step: WorkshopStep; message: string }
+  /** Asked for the next step while this one does not pass (`tested`: false when no result is in yet). */
+  | { kind: 'not-passing-yet'; step: WorkshopStep; tested: boolean }
+  | { kind: 'all-done' }
+  | { kind: 'hints'; step: WorkshopStep; shown: HintsShown };
+
+export interface WatchSessionOptions {
   root: string;
   steps: WorkshopStep[];
   start: WorkshopStep;
-  out: (line: string) => void;
+  onEvent: (event: WatchEvent) => void;
   /** A person at a keyboard: wait for Enter / n before the next step. Otherwise move on by itself. */
   interactive: boolean;
   poll?: boolean;
@@ -27,8 +44,6 @@ export interface WatchOptions {
   /** Editors save in bursts (write, rename, chmod): wait this long after the last event before running. */
   debounceMs?: number;
   probeStack?: StackProbe;
-  /** Clears the terminal before each result (TTY only), so the screen shows the current state, not a history. */
-  clearScreen?: () => void;
   /** Told after every test run. */
   onResult?: (step: WorkshopStep, check: StepCheck) => void;
 }
@@ -45,7 +60,7 @@ export interface WatchSession {
   rerun(): void;
   /** On to the next step that is not done, if the current one passes; false (and says why) if not. */
   next(): boolean;
-  /** Prints the current step's next hint. */
+  /** Takes the current step's next hint (told as a `hints` event). */
   hint(): void;
   stop(): void;
   /** Resolves once the session has ended (stopped, or every step done) and no test run is left in progress. */
@@ -100,8 +115,8 @@ function watchByPolling(dir: string, intervalMs: number, onChange: () => void): 
   return () => clearInterval(timer);
 }
 
-export function startWatch(options: WatchOptions): WatchSession {
-  const { root, steps, out, interactive } = options;
+export function startWatch(options: WatchSessionOptions): WatchSession {
+  const { root, steps, onEvent, interactive } = options;
   const debounceMs = options.debounceMs ?? 250;
   let step = options.start;
   let stopWatching: StopWatching = () => {};
@@ -118,37 +133,7 @@ export function startWatch(options: WatchOptions): WatchSession {
   const finished = new Promise<WatchSummary>((resolve) => (finish = resolve));
 
   const srcDir = () => join(root, starterSrc(step));
-
-  function header(): string[] {
-    const number = stepNumber(step);
-    const lines = [paint('bold', `▸ step ${number} — ${step.title}`), `  read ${`steps/${step.dir}/README.md`}${step.exercise ? `, edit ${starterSrc(step)}/` : ''}`];
-    const keys = interactive ? 'keys: h hint · r re-run · n next step (once it passes) · q quit' : 'Ctrl-C to stop';
-    lines.push(paint('dim', `  the tests re-run whenever a file in ${starterSrc(step)}/ is saved${options.poll ? ' (polling for changes)' : ''} — ${keys}`));
-    return lines;
-  }
-
-  function report(check: StepCheck, stackUp: boolean | undefined): void {
-    const number = stepNumber(step);
-    const lines = [''];
-    if (check.status === 'done') {
-      lines.push(paint('green', `✓ step ${number} done — ${check.passed === 1 ? 'its test passes' : `all ${check.passed} tests pass`}.`));
-      if (step.exercise) lines.push(`  The reference solution is in ${solutionPlace(step)}.`);
-      const next = stepAfter(rememberedProgress(steps, root), step);
-      if (!next) lines.push('  That was the last step left.');
-      else if (interactive) lines.push(paint('bold', `  Press Enter (or n) for step ${stepNumber(next.step)} — ${next.step.title}; q to quit.`));
-      else lines.push(`  No keyboard here (not a TTY): moving on to step ${stepNumber(next.step)} by itself.`);
-    } else {
-      lines.push(paint('red', `✗ step ${number}: ${passingTests(check)}${check.firstFailingTest ? ` — first failing: "${check.firstFailingTest}"` : ''}`));
-      for (const line of (check.firstFailure ?? '(no message)').split('\n')) lines.push(`  ${line}`);
-      if (stackUp === false) lines.push(paint('yellow', '  The stack is not up: npm run stack:up (in another terminal), then save again or press r.'));
-      lines.push(paint('dim', `  stuck? ${interactive ? 'press h, or ' : ''}npm run hint -- ${number} · waiting for a save in ${starterSrc(step)}/…`));
-    }
-    if (options.clearScreen) {
-      options.clearScreen();
-      for (const line of header()) out(line);
-    }
-    for (const line of lines) out(line);
-  }
+  const stepAfterCurrent = () => stepAfter(rememberedProgress(steps, root), step)?.step;
 
   /**
    * One loop runs the tests, one run at a time; saves during a run queue one more run (not one each).
@@ -173,7 +158,7 @@ export function startWatch(options: WatchOptions): WatchSession {
         await measure(force);
       } catch (error) {
         // Keep watching: the next save may well fix it (a deleted src/, a state file that could not be written).
-        out(paint('red', `  could not run the tests of step ${stepNumber(step)}: ${error instanceof Error ? error.message : String(error)}`));
+        onEvent({ kind: 'run-failed', step, message: error instanceof Error ? error.message : String(error) });
       }
     }
   }
@@ -183,16 +168,17 @@ export function startWatch(options: WatchOptions): WatchSession {
     if (!force && hash === lastHash) return; // saved without a change (or only an editor's scratch file)
     const mine = generation;
     const stackUp = options.probeStack ? await options.probeStack().catch(() => undefined) : undefined;
-    out(paint('dim', `  running the tests of step ${stepNumber(step)}…`)); // on a TTY, cleared with the result
+    onEvent({ kind: 'running', step });
     const check = await checkStep(root, step, stackUp);
     // Moved on to another step (n pressed) or stopped while the tests ran: this result is for nobody.
     if (mine !== generation || stopped) return;
     lastHash = check.srcHash;
     lastCheck = check;
-    report(check, stackUp);
+    const next = check.status === 'done' ? stepAfterCurrent() : undefined;
+    onEvent({ kind: 'result', step, check, stackUp, next });
     options.onResult?.(step, check);
     // Nobody to press Enter — or nothing left to move on to: go on (or finish) by itself.
-    if (check.status === 'done' && (!interactive || !stepAfter(rememberedProgress(steps, root), step))) session.next();
+    if (check.status === 'done' && (!interactive || !next)) session.next();
   }
 
   function onChange(): void {
@@ -207,15 +193,13 @@ export function startWatch(options: WatchOptions): WatchSession {
     lastHash = undefined;
     lastCheck = undefined;
     step = next;
-    if (options.clearScreen) options.clearScreen();
-    else out('');
-    for (const line of header()) out(line);
+    onEvent({ kind: 'watching', step });
     const dir = srcDir();
     const poll = () => watchByPolling(dir, options.pollIntervalMs ?? 500, onChange);
     stopWatching = options.poll
       ? poll()
       : watchWithEvents(dir, onChange, (reason) => {
-          out(paint('yellow', `  file change events stopped (${reason}) — polling instead; npm run watch -- --poll does that from the start`));
+          onEvent({ kind: 'polling-instead', reason });
           stopWatching();
           stopWatching = poll();
         });
@@ -235,24 +219,19 @@ export function startWatch(options: WatchOptions): WatchSession {
     rerun: () => request(true),
     next() {
       if (lastCheck?.status !== 'done') {
-        out(paint('yellow', `  step ${stepNumber(step)} ${lastCheck ? 'does not pass yet' : 'has no test result yet'} — it has to pass before the next one.`));
+        onEvent({ kind: 'not-passing-yet', step, tested: lastCheck !== undefined });
         return false;
       }
-      const after = stepAfter(rememberedProgress(steps, root), step);
+      const after = stepAfterCurrent();
       if (!after) {
-        out('');
-        for (const line of allDoneLines(steps)) out(line);
+        onEvent({ kind: 'all-done' });
         end('all done');
         return true;
       }
-      follow(after.step);
+      follow(after);
       return true;
     },
-    hint() {
-      const { hints, total } = takeNextHint(root, step);
-      for (const hint of hints) out(`  ${paint('yellow', `hint ${hint.number} of ${total}:`)} ${hint.text}`);
-      if (total === 0) out('  no hints for this step — its README.md and the failing test say what to do');
-    },
+    hint: () => onEvent({ kind: 'hints', step, shown: takeNextHint(root, step) }),
     stop: () => end('stopped'),
     finished,
   };

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { WorkshopStep } from '../../src/workshop/steps.js';
+import { readWorkshop, type WorkshopStep } from '../../src/workshop/steps.js';
 
 /**
  * A throw-away mini-workshop in a temp git repo, for the workshop CLI's tests: two tiny exercises (and
@@ -50,7 +50,13 @@ export const fakeSteps: WorkshopStep[] = [
     exercise: true,
     hints: ['Look at what double() returns now.', 'Twice n is n + n.', 'return n * 2;'],
   },
-  { dir: '02-greet', title: 'Greet someone', teaches: 'Template literals.', exercise: true, hints: ['A template literal: `…${name}…`.', 'return `Hello, ${name}!`;'] },
+  {
+    dir: '02-greet',
+    title: 'Greet someone',
+    teaches: 'Template literals.',
+    exercise: true,
+    hints: ['A template literal: `…${name}…`.', 'return `Hello, ${name}!`;'],
+  },
 ];
 
 const tourStep: WorkshopStep = { dir: '00-tour', title: 'A tour', teaches: 'Where things are.', exercise: false, hints: ['Just run it.'] };
@@ -73,12 +79,18 @@ export function createFakeWorkshop(options: { tour?: boolean; git?: boolean } = 
     writeFileSync(join(root, path), content);
   };
   const git = (...args: string[]) => {
-    const result = spawnSync('git', ['-c', 'user.name=Workshop Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(
+      'git',
+      ['-c', 'user.name=Workshop Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+      { cwd: root, encoding: 'utf8' },
+    );
     if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
     return result.stdout;
   };
 
-  write('steps/workshop.json', JSON.stringify({ steps }, null, 2));
+  // The kit's own welcome and final messages, so the tests read what a participant reads.
+  const { welcome, final } = readWorkshop();
+  write('steps/workshop.json', JSON.stringify({ welcome, final, steps }, null, 2));
   write('.gitignore', 'node_modules/\n.stack/\n.workshop-state.json\n');
   write('steps/01-double/README.md', '# Double\n§1: make double(n) return twice n.\n');
   write('steps/01-double/src/double.ts', doubleStarter);

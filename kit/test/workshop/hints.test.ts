@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { showHint } from '../../src/workshop/hints.js';
+import { showHint } from '../../src/view/hint-view.js';
 import { readState } from '../../src/workshop/state.js';
 import { readWorkshopSteps, selectStep } from '../../src/workshop/steps.js';
 import { collect, createFakeWorkshop, type FakeWorkshop } from './fake-workshop.js';
@@ -24,10 +24,14 @@ describe('npm run hint -- NN', () => {
     expect(ask('01').lines[1]).toBe('  hint 2 of 3: Twice n is n + n.');
     const last = ask('01-double');
     expect(last.lines[1]).toBe('  hint 3 of 3: return n * 2;');
-    expect(last.summary).toBe("hint: 3 of 3 — that was the last one for 01-double; asking again lists them all");
+    expect(last.summary).toBe('hint: 3 of 3 — that was the last one for 01-double; asking again lists them all');
 
     const all = ask('1');
-    expect(all.lines.slice(1)).toEqual(['  hint 1 of 3: Look at what double() returns now.', '  hint 2 of 3: Twice n is n + n.', '  hint 3 of 3: return n * 2;']);
+    expect(all.lines.slice(1)).toEqual([
+      '  hint 1 of 3: Look at what double() returns now.',
+      '  hint 2 of 3: Twice n is n + n.',
+      '  hint 3 of 3: return n * 2;',
+    ]);
     expect(all.summary).toMatch(/^hint: all 3 hints of step 01-double/);
     expect(ask('1').lines).toHaveLength(4);
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkStep, passingTests, progressBar, rememberedProgress, showWorkshop, workshopProgress, wrap } from '../../src/workshop/progress.js';
+import { passingTests, progressBar, showWorkshop, wrap } from '../../src/view/progress-view.js';
+import { checkStep, rememberedProgress, workshopProgress } from '../../src/workshop/progress.js';
 import { readState, updateStepState } from '../../src/workshop/state.js';
 import { readWorkshopSteps } from '../../src/workshop/steps.js';
 import { collect, createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from './fake-workshop.js';
@@ -66,7 +67,9 @@ describe('npm run workshop: the progress list', () => {
     const failing = collect();
     await showWorkshop(steps, { root: fake.root, out: failing.out });
     expect(failing.text()).toContain('checking 01-double (running its tests)…');
-    expect(failing.lines.find((l) => l.includes('01-double') && !l.includes('checking'))).toMatch(/✗\s+01-double\s+Double a number\s+failing \(1 of 2 tests pass\)/);
+    expect(failing.lines.find((l) => l.includes('01-double') && !l.includes('checking'))).toMatch(
+      /✗\s+01-double\s+Double a number\s+failing \(1 of 2 tests pass\)/,
+    );
     expect(failing.text()).toContain('↳ Make double(n) return twice n — README §1: expected 63 to be 42 // Object.is equality');
 
     fake.write('steps/01-double/src/double.ts', doubleSolved);
@@ -76,6 +79,20 @@ describe('npm run workshop: the progress list', () => {
     expect(done.text()).toContain('[██████████████████████████████] 2/2 steps done');
     expect(done.text()).toContain('Every step passes — all 2 of them.');
     expect(result).toEqual({ ok: true, summary: 'workshop: all 2 steps done' });
+  });
+
+  it('prints the welcome and final messages of steps/workshop.json, the final one with its placeholders filled in', async () => {
+    fake = createFakeWorkshop();
+    const file = JSON.parse(fake.read('steps/workshop.json'));
+    file.welcome = { heading: 'Hello, participant', lines: ['Start with step 01.'] };
+    file.final = { heading: 'All {stepCount} done', lines: ['compare: npm run solution -- {firstExercise}'] };
+    fake.write('steps/workshop.json', JSON.stringify(file));
+    fake.write('steps/01-double/src/double.ts', doubleSolved);
+    fake.write('steps/02-greet/src/greet.ts', greetSolved);
+    const output = collect();
+    await showWorkshop(readWorkshopSteps(fake.root), { root: fake.root, out: output.out });
+    expect(output.lines.slice(0, 3)).toEqual(['Hello, participant', 'Start with step 01.', '']);
+    expect(output.lines.slice(-2)).toEqual(['All 2 done', '  compare: npm run solution -- 01']);
   });
 
   it('a step that was checked and then put back to the starter by hand is checked again (failing), not "not started"', async () => {
@@ -97,7 +114,11 @@ describe('npm run workshop: the progress list', () => {
       state.check!.status = 'failing';
     });
     const checked: string[] = [];
-    const stillDown = await workshopProgress(steps, { root: fake.root, probeStack: async () => false, onChecking: (s) => checked.push(s.dir) });
+    const stillDown = await workshopProgress(steps, {
+      root: fake.root,
+      probeStack: async () => false,
+      onChecking: (s) => checked.push(s.dir),
+    });
     expect(stillDown[1]!.status).toBe('failing');
     expect(checked).toEqual([]);
     const up = await workshopProgress(steps, { root: fake.root, probeStack: async () => true, onChecking: (s) => checked.push(s.dir) });

@@ -2,7 +2,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkStep } from '../../src/workshop/progress.js';
-import { showReset } from '../../src/workshop/reset.js';
+import { showReset } from '../../src/view/reset-view.js';
 import { readState } from '../../src/workshop/state.js';
 import { readWorkshopSteps, selectStep } from '../../src/workshop/steps.js';
 import { collect, createFakeWorkshop, doubleSolved, doubleStarter, greetSolved, type FakeWorkshop } from './fake-workshop.js';
@@ -27,7 +27,9 @@ describe('npm run reset -- NN', () => {
     expect(output.lines[0]).toBe('Restored from git (git checkout HEAD -- steps/01-double/src):');
     expect(output.lines).toContain('  restored      steps/01-double/src/double.ts');
     expect(output.lines).toContain('  kept          steps/01-double/src/notes.ts');
-    const backup = output.lines.find((line) => line.startsWith('Your version, as it was, is in '))!.replace(/^Your version, as it was, is in (.*)\/$/, '$1');
+    const backup = output.lines
+      .find((line) => line.startsWith('Your version, as it was, is in '))!
+      .replace(/^Your version, as it was, is in (.*)\/$/, '$1');
     expect(readFileSync(join(fake.root, backup, 'double.ts'), 'utf8')).toBe(doubleSolved);
 
     expect(fake.read('steps/01-double/src/double.ts')).toBe(doubleStarter);
@@ -51,7 +53,10 @@ describe('npm run reset -- NN', () => {
   it('says so when there is nothing to restore', () => {
     fake = createFakeWorkshop();
     const output = collect();
-    expect(showReset(fake.root, fake.steps[0]!, output.out)).toEqual({ ok: true, summary: 'reset: nothing to do — steps/01-double/src is already the starter' });
+    expect(showReset(fake.root, fake.steps[0]!, output.out)).toEqual({
+      ok: true,
+      summary: 'reset: nothing to do — steps/01-double/src is already the starter',
+    });
     expect(output.lines).toEqual([]);
   });
 
@@ -68,6 +73,9 @@ describe('npm run reset -- NN', () => {
     fake = createFakeWorkshop();
     cpSync(join(fake.root, 'steps/02-greet'), join(fake.root, 'steps/03-new'), { recursive: true });
     const step = { ...fake.steps[1]!, dir: '03-new' };
-    expect(showReset(fake.root, step, collect().out)).toEqual({ ok: false, summary: 'reset: nothing done — steps/03-new/src is not committed yet: there is no starter in git to restore' });
+    expect(showReset(fake.root, step, collect().out)).toEqual({
+      ok: false,
+      summary: 'reset: nothing done — steps/03-new/src is not committed yet: there is no starter in git to restore',
+    });
   });
 });

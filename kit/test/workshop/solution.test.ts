@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { showSolution, solutionDiff } from '../../src/workshop/solution.js';
+import { showSolution } from '../../src/view/solution-view.js';
+import { solutionDiff } from '../../src/workshop/solution.js';
 import { readState } from '../../src/workshop/state.js';
 import { readWorkshopSteps, selectStep } from '../../src/workshop/steps.js';
 import { collect, createFakeWorkshop, doubleSolved, type FakeWorkshop } from './fake-workshop.js';
@@ -13,8 +14,13 @@ describe('npm run solution -- NN', () => {
     const step = selectStep(readWorkshopSteps(fake.root), '01');
     const refused = collect();
     const result = await showSolution(fake.root, step, { colour: false, out: refused.out });
-    expect(result).toEqual({ ok: false, summary: 'solution: not yet — step 01 does not pass (npm run solution -- 01 --force shows it anyway)' });
-    expect(refused.text()).toContain('The solution is shown once the step passes: step 01-double does not pass yet (1 of 2 tests pass; first failure: Make double(n) return twice n — README §1: expected 21 to be 42');
+    expect(result).toEqual({
+      ok: false,
+      summary: 'solution: not yet — step 01 does not pass (npm run solution -- 01 --force shows it anyway)',
+    });
+    expect(refused.text()).toContain(
+      'The solution is shown once the step passes: step 01-double does not pass yet (1 of 2 tests pass; first failure: Make double(n) return twice n — README §1: expected 21 to be 42',
+    );
     expect(refused.text()).not.toContain('diff --git');
 
     const forced = collect();

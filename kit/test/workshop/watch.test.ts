@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StepCheck } from '../../src/workshop/state.js';
 import { readWorkshopSteps, selectStep } from '../../src/workshop/steps.js';
-import { startWatch, type WatchOptions, type WatchSession } from '../../src/workshop/watch.js';
+import { startWatch, type WatchOptions, type WatchSession } from '../../src/view/watch-view.js';
 import { collect, createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from './fake-workshop.js';
 
 let fake: FakeWorkshop;
@@ -30,7 +30,7 @@ function watchFake(options: Partial<WatchOptions> & { start?: string } = {}) {
     ...options,
     onResult: (step, check) => {
       results.push({ step: step.dir, check });
-      waiting.splice(0).forEach((wake) => wake());
+      for (const wake of waiting.splice(0)) wake();
     },
   });
   let taken = 0;
@@ -103,7 +103,8 @@ describe('npm run watch', () => {
     fake = createFakeWorkshop();
     const { nextResult, results } = watchFake({ debounceMs: 300 });
     await nextResult();
-    for (let i = 0; i < 5; i++) fake.write('steps/01-double/src/double.ts', `export function double(n: number): number {\n  return n * ${i};\n}\n`);
+    for (let i = 0; i < 5; i++)
+      fake.write('steps/01-double/src/double.ts', `export function double(n: number): number {\n  return n * ${i};\n}\n`);
     fake.write('steps/01-double/src/double.ts', doubleSolved);
     expect((await nextResult()).check.status).toBe('done');
     expect(results).toHaveLength(2);
