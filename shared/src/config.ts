@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { KitError } from './errors.js';
 import { apicurioConfluentApiPath, defaultPorts, workshopNames } from './names.js';
 
 /**
@@ -92,14 +93,17 @@ export interface WorkshopConfig {
   grafana: { url: string };
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+/** Where a bad setting comes from: the shell's environment or the kit's `.env` (written by aiven:env, or by hand). */
+const configHint = 'fix it in .env at the repository root (see .env.example) or in your shell; remove .env to use the local stack';
+
+function configError(message: string): KitError {
+  return new KitError(message, { code: 'config', hint: configHint });
 }
 
 function credentials(username: string | undefined, password: string | undefined, what: string) {
   if (username === undefined && password === undefined) return undefined;
   if (!username || password === undefined) {
-    throw new ConfigError(`${what}: set both the username and the password, or neither`);
+    throw configError(`${what}: set both the username and the password, or neither`);
   }
   return { username, password };
 }
@@ -109,11 +113,11 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
   const parsed = rawEnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new ConfigError(`Invalid workshop configuration (environment or .env): ${problems}`);
+    throw configError(`Invalid workshop configuration (environment or .env): ${problems}`);
   }
   const e = parsed.data;
   const sasl = credentials(e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD, 'KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD');
-  if (sasl && !e.KAFKA_SASL_MECHANISM) throw new ConfigError('KAFKA_SASL_MECHANISM is required with SASL credentials');
+  if (sasl && !e.KAFKA_SASL_MECHANISM) throw configError('KAFKA_SASL_MECHANISM is required with SASL credentials');
   return {
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),

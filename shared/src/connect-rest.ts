@@ -1,4 +1,5 @@
 import type { WorkshopConfig } from './config.js';
+import { KitError } from './errors.js';
 
 /**
  * A small client for Kafka Connect's REST API. Hand-written on purpose: the npm packages for it are
@@ -16,16 +17,6 @@ export interface ConnectorPlugin {
   class: string;
   type: string;
   version?: string;
-}
-
-export class ConnectRestError extends Error {
-  override name = 'ConnectRestError';
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
 }
 
 export interface ConnectRestClient {
@@ -53,16 +44,22 @@ export function createConnectRestClient(config: WorkshopConfig, fetchImpl: typeo
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (cause) {
-      throw new ConnectRestError(
-        `Kafka Connect is not answering on ${url} — is the stack up? (npm run stack:status)`,
-        0,
-      );
+      throw new KitError(`Kafka Connect is not answering on ${url} — is the stack up? (npm run stack:status)`, {
+        code: 'connect-rest',
+        // Profile-neutral: the worker's log is a file on the native stack, `docker compose logs` on docker.
+        hint: 'npm run stack:status shows what is down and where its log is; npm run stack:up starts it',
+        cause,
+      });
     }
     const text = await response.text();
     const json = text ? safeJson(text) : undefined;
     if (response.status >= 400 && response.status !== 404) {
       const detail = typeof json === 'object' && json && 'message' in json ? String(json.message) : text;
-      throw new ConnectRestError(`Kafka Connect ${method} ${path} → ${response.status}: ${detail}`, response.status);
+      throw new KitError(`Kafka Connect ${method} ${path} → ${response.status}: ${detail}`, {
+        code: 'connect-rest',
+        // A 4xx is about what was sent (Connect's message names it); a 5xx is the worker's own trouble.
+        hint: response.status < 500 ? undefined : 'the Connect worker failed: its log says why (npm run stack:status names it)',
+      });
     }
     return { status: response.status, json };
   }

@@ -1,10 +1,10 @@
 export { workshopNames, workshopTopics, defaultPorts, apicurioConfluentApiPath } from './names.js';
 export { KitError, isKitError, type KitErrorDetails } from './errors.js';
-export { loadConfig, parseConfig, ConfigError, type WorkshopConfig, type TlsFiles } from './config.js';
+export { loadConfig, parseConfig, type WorkshopConfig, type TlsFiles } from './config.js';
+export { readJsonFile, parseJsonFile, type JsonFileOptions } from './json-file.js';
 export { createKafka, kafkaClientConfig, createSchemaRegistry, createPostgresPool, createClickHouse } from './clients.js';
 export {
   createConnectRestClient,
-  ConnectRestError,
   type ConnectRestClient,
   type ConnectorStatus,
   type ConnectorPlugin,

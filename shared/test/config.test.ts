@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../src/config.js';
+import { loadConfig, parseConfig } from '../src/config.js';
+import { KitError } from '../src/errors.js';
 import { defaultPorts, workshopNames } from '../src/names.js';
 
 describe('config', () => {
@@ -42,7 +43,7 @@ describe('config', () => {
   });
 
   it('rejects invalid values with a message naming the variable', () => {
-    expect(() => parseConfig({ PGPORT: 'five' })).toThrow(ConfigError);
+    expect(() => parseConfig({ PGPORT: 'five' })).toThrow(KitError);
     expect(() => parseConfig({ PGPORT: 'five' })).toThrow(/PGPORT/);
     expect(() => parseConfig({ SCHEMA_REGISTRY_URL: 'not a url' })).toThrow(/SCHEMA_REGISTRY_URL/);
     expect(() => parseConfig({ CLICKHOUSE_DATABASE: 'workshop; DROP TABLE x' })).toThrow(/CLICKHOUSE_DATABASE/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectRestError, createConnectRestClient } from '../src/connect-rest.js';
+import { createConnectRestClient } from '../src/connect-rest.js';
+import { KitError } from '../src/errors.js';
 import { parseConfig } from '../src/config.js';
 
 /** The Connect REST client against a recorded fetch: URLs, methods, bodies, auth and error messages. */
@@ -33,7 +34,8 @@ describe('Kafka Connect REST client', () => {
     expect(await client.getConnectorStatus('missing')).toBeUndefined();
     expect(await client.deleteConnector('missing')).toBe(false);
     const error = await client.putConnectorConfig('bad', {}).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConnectRestError);
+    expect(error).toBeInstanceOf(KitError);
+    expect(error).toMatchObject({ code: 'connect-rest' });
     expect((error as Error).message).toBe('Kafka Connect PUT /connectors/bad/config → 400: Connector configuration is invalid: topics is required');
   });
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { marpCli } from '@marp-team/marp-cli';
+import { KitError } from '@workshop/shared';
 import { deckFiles, decksDir, themeFile, unlistedDecks, workshopDecks } from './decks.js';
 import { describeSpec, findIncludes, resolveInclude } from './includes.js';
 import { findNetworkReferences } from './offline-check.js';
@@ -49,7 +50,12 @@ export interface BuildResult {
 export async function buildSlides(root: string, outDir = join(root, defaultOutDir), inputDir = join(root, decksDir)): Promise<BuildResult> {
   const decks = readdirSync(inputDir).filter((file) => file.endsWith('.md')).sort();
   const problems = checkDeckIncludes(root, decks.map((file) => relative(root, join(inputDir, file))));
-  if (problems.length) throw new Error(`Slides show code that is not in the repository:\n  ${problems.join('\n  ')}`);
+  if (problems.length) {
+    throw new KitError(`Slides show code that is not in the repository:\n  ${problems.join('\n  ')}`, {
+      code: 'slides-include',
+      hint: 'fix the include= in the deck, or the #region in the file it names; npm run slides lists them as you edit',
+    });
+  }
 
   mkdirSync(outDir, { recursive: true });
   const previous = process.env.WORKSHOP_SLIDES_LINKS;
@@ -61,16 +67,21 @@ export async function buildSlides(root: string, outDir = join(root, defaultOutDi
     if (previous === undefined) delete process.env.WORKSHOP_SLIDES_LINKS;
     else process.env.WORKSHOP_SLIDES_LINKS = previous;
   }
-  if (status !== 0) throw new Error(`marp could not build the slides (exit ${status}); its message is above`);
+  if (status !== 0) throw new KitError(`marp could not build the slides (exit ${status})`, { hint: "marp's own message is above" });
 
   const built = decks.map((file) => file.replace(/\.md$/, '.html'));
   const offline: string[] = [];
   for (const file of built) {
     const path = join(outDir, file);
+    // Not a person's to fix: marp said it built the deck. A bug here or in marp.
     if (!existsSync(path)) throw new Error(`marp reported success but wrote no ${relative(root, path)}`);
     for (const reference of findNetworkReferences(readFileSync(path, 'utf8'))) offline.push(`${file}: ${reference.kind} ${reference.url}`);
   }
-  if (offline.length) throw new Error(`Built slides would load from the network (they must work offline):\n  ${offline.join('\n  ')}`);
+  if (offline.length) {
+    throw new KitError(`Built slides would load from the network (they must work offline):\n  ${offline.join('\n  ')}`, {
+      hint: 'use a file in the repository (slides/images, slides/diagrams, slides/theme) instead of each URL above',
+    });
+  }
 
   writeFileSync(join(outDir, 'index.html'), indexHtml(root, new Set(built)));
   return { outDir, decks: built, unlisted: inputDir === join(root, decksDir) ? unlistedDecks(root) : [] };

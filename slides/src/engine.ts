@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { Marp, type MarpOptions } from '@marp-team/marp-core';
+import { KitError } from '@workshop/shared';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { decksDir, stepsTableMarkdown } from './decks.js';
 import { describeSpec, fenceLanguage, includeSpecFromFenceInfo, resolveInclude } from './includes.js';
@@ -73,7 +74,7 @@ function includePlugin(md: MarkdownIt, root: string): void {
       const spec = includeSpecFromFenceInfo(token.info);
       if (!spec) continue;
       if (token.content.trim() !== '') {
-        throw new Error(`include=${describeSpec(spec)}: leave the fence empty — its code comes from the file, never pasted`);
+        throw new KitError(`include=${describeSpec(spec)}: leave the fence empty — its code comes from the file, never pasted`, { code: 'slides-include' });
       }
       const included = resolveInclude(root, spec);
       token.content = `${included.code}\n`;
@@ -103,8 +104,10 @@ function localImagesPlugin(md: MarkdownIt, root: string): void {
         if (/^[a-z][a-z0-9+.-]*:/i.test(src) || src.startsWith('//')) continue;
         const type = imageTypes[extname(src).toLowerCase()];
         const file = normalize(join(root, decksDir, decodeURI(src)));
-        if (!type) throw new Error(`image ${src}: only local .svg, .png and .jpg images are inlined`);
-        if (!file.startsWith(root) || !existsSync(file)) throw new Error(`image ${src}: no such file ${file.slice(root.length + 1)} (paths are relative to ${decksDir}/)`);
+        if (!type) throw new KitError(`image ${src}: only local .svg, .png and .jpg images are inlined`, { code: 'slides-include' });
+        if (!file.startsWith(root) || !existsSync(file)) {
+          throw new KitError(`image ${src}: no such file ${file.slice(root.length + 1)} (paths are relative to ${decksDir}/)`, { code: 'slides-include' });
+        }
         token.attrSet('src', `data:${type};base64,${readFileSync(file).toString('base64')}`);
       }
     }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, isAbsolute, join, normalize, relative } from 'node:path';
 import ts from 'typescript';
+import { KitError } from '@workshop/shared';
 import { extractRegion, RegionError } from './regions.js';
 
 /**
@@ -47,12 +48,14 @@ export function includeSpecFromFenceInfo(info: string): IncludeSpec | undefined 
   const match = /(?:^|\s)include=(\S*)/.exec(info);
   if (!match) return undefined;
   const value = match[1] ?? '';
-  if (value === '') throw new Error(`"include=" needs a path, e.g. include=solutions/02-produce-json/src/produce.ts#produce-keyed`);
+  if (value === '') throw new KitError(`"include=" needs a path, e.g. include=solutions/02-produce-json/src/produce.ts#produce-keyed`, { code: 'slides-include' });
   const hash = value.indexOf('#');
   const spec: IncludeSpec = hash < 0 ? { path: value } : { path: value.slice(0, hash), fragment: decodeURIComponent(value.slice(hash + 1)) };
   const omit = /(?:^|\s)omit=(\S+)/.exec(info)?.[1];
   if (omit !== undefined) {
-    if (!spec.fragment?.startsWith('/')) throw new Error(`include=${describeSpec(spec)} omit=${omit}: omit= works with a JSON pointer include (#/…)`);
+    if (!spec.fragment?.startsWith('/')) {
+      throw new KitError(`include=${describeSpec(spec)} omit=${omit}: omit= works with a JSON pointer include (#/…)`, { code: 'slides-include' });
+    }
     spec.omit = omit.split(',').filter(Boolean);
   }
   return spec;
@@ -72,7 +75,9 @@ export function describeSpec(spec: IncludeSpec): string {
 export function resolveInclude(root: string, spec: IncludeSpec): IncludedCode {
   const path = normalize(spec.path);
   if (spec.path === '' || isAbsolute(spec.path) || path.startsWith('..')) {
-    throw new Error(`include=${describeSpec(spec)}: the path must be relative to the repository root, e.g. solutions/02-produce-json/src/produce.ts`);
+    throw new KitError(`include=${describeSpec(spec)}: the path must be relative to the repository root, e.g. solutions/02-produce-json/src/produce.ts`, {
+      code: 'slides-include',
+    });
   }
   const file = join(root, path);
   if (!existsSync(file) || !statSync(file).isFile()) throw new RegionError(spec.path, spec.fragment, `${spec.path}: no such file (include=${describeSpec(spec)})`);

@@ -1,3 +1,5 @@
+import { KitError } from '@workshop/shared';
+
 /**
  * Named regions in source files — the code that slides show.
  *
@@ -15,14 +17,18 @@ const markerLine = /^\s*(?:\/\/|#|--|\/\*|<!--)\s*#(region|endregion)\b(.*)$/;
 const trailingCommentClose = /\s*(?:\*\/|-->)\s*$/;
 const regionName = /^[A-Za-z0-9][\w.-]*$/;
 
-export class RegionError extends Error {
+/**
+ * A slide's code that cannot be found, with the file and region it names: the slides checks list these per deck.
+ * A KitError (code 'slides-include') so a command prints it as one line; `file` and `region` for the checks.
+ */
+export class RegionError extends KitError {
+  override name = 'RegionError';
   constructor(
     readonly file: string,
     readonly region: string | undefined,
     message: string,
   ) {
-    super(message);
-    this.name = 'RegionError';
+    super(message, { code: 'slides-include' });
   }
 }
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseConfig } from '@workshop/shared';
+import { KitError, parseConfig, type KitErrorDetails } from '@workshop/shared';
 
 /**
  * `npm run aiven:env`: `terraform output -json` of infra/terraform → the kit's `.env` and the TLS files it
@@ -31,8 +31,14 @@ export const requiredTerraformOutputs = [
 
 export type AivenOutputName = (typeof requiredTerraformOutputs)[number];
 
-export class AivenEnvError extends Error {
-  override name = 'AivenEnvError';
+/**
+ * @deprecated Throw `KitError` with code 'aiven-env'. Kept only while infra/src/commands/aiven-env.ts still
+ * constructs it; it adds nothing else.
+ */
+export class AivenEnvError extends KitError {
+  constructor(message: string, details: KitErrorDetails = {}) {
+    super(message, { code: 'aiven-env', ...details });
+  }
 }
 
 export interface AivenEnvFiles {
@@ -47,7 +53,7 @@ export interface AivenEnvFiles {
 function read(outputs: TerraformOutputs, name: AivenOutputName): string {
   const output = outputs[name];
   if (!output || output.value === null || output.value === undefined || output.value === '') {
-    throw new AivenEnvError(`terraform output "${name}" is missing — run terraform apply in infra/terraform first (outputs.tf lists it)`);
+    throw new KitError(`terraform output "${name}" is missing — run terraform apply in infra/terraform first (outputs.tf lists it)`, { code: 'aiven-env' });
   }
   return String(output.value);
 }
@@ -64,11 +70,13 @@ export function splitCredentials(uri: string): { url: string; username?: string;
 
 /** A .env value Node's parseEnv reads back as written. */
 export function envValue(value: string): string {
-  if (/[\r\n]/.test(value)) throw new AivenEnvError('a value with a line break cannot go in .env');
+  // Such values come from terraform output (a password, a URL): the fix is on the Aiven side, not here.
+  const hint = 'terraform output -json in infra/terraform shows the values: change the one that has it (e.g. reset that password)';
+  if (/[\r\n]/.test(value)) throw new KitError('a value with a line break cannot go in .env', { code: 'aiven-env', hint });
   if (/^[A-Za-z0-9_.:/@+=,%-]*$/.test(value)) return value;
   if (!value.includes("'")) return `'${value}'`;
   if (!value.includes('"')) return `"${value}"`;
-  throw new AivenEnvError('a value with both quote characters cannot go in .env');
+  throw new KitError('a value with both quote characters cannot go in .env', { code: 'aiven-env', hint });
 }
 
 export function aivenEnvFromTerraform(outputs: TerraformOutputs, certDir: string): AivenEnvFiles {

@@ -1,4 +1,4 @@
-import type { WorkshopConfig } from '@workshop/shared';
+import { KitError, type WorkshopConfig } from '@workshop/shared';
 
 /**
  * Step 05's connector on Aiven. A participant writes one connector config — the Debezium JDBC sink's keys
@@ -15,8 +15,9 @@ export const debeziumJdbcSinkClass = 'io.debezium.connector.jdbc.JdbcSinkConnect
 /** What `stack:status` expects on Aiven's Connect (compare: requiredConnectPlugins of the native stack). */
 export const aivenConnectPlugins = [aivenJdbcSinkClass, confluentAvroConverterClass] as const;
 
-export class ConnectorTranslationError extends Error {
-  override name = 'ConnectorTranslationError';
+/** A config this translation cannot carry over: the participant's to fix (or, for an unmapped key, the kit's). */
+function untranslatable(message: string, hint: string): KitError {
+  return new KitError(message, { code: 'aiven-translation', hint });
 }
 
 /** Same key, same value: Kafka Connect's own settings, which every connector understands. */
@@ -50,7 +51,10 @@ export function withSslModeRequire(url: string): string {
 export function toAivenJdbcSinkConfig(debeziumConfig: Record<string, string>, config: WorkshopConfig): Record<string, string> {
   const connectorClass = debeziumConfig['connector.class'];
   if (connectorClass !== debeziumJdbcSinkClass) {
-    throw new ConnectorTranslationError(`expected a Debezium JDBC sink config (connector.class=${debeziumJdbcSinkClass}), got ${connectorClass ?? 'no connector.class'}`);
+    throw untranslatable(
+      `expected a Debezium JDBC sink config (connector.class=${debeziumJdbcSinkClass}), got ${connectorClass ?? 'no connector.class'}`,
+      'on Aiven too, write the Debezium JDBC sink config of step 05 (the kit translates it for Aiven\'s own sink)',
+    );
   }
   const out: Record<string, string> = { 'connector.class': aivenJdbcSinkClass };
   const unknown: string[] = [];
@@ -62,8 +66,12 @@ export function toAivenJdbcSinkConfig(debeziumConfig: Record<string, string>, co
       // Aiven's PostgreSQL takes TLS connections only.
       out['connection.url'] = withSslModeRequire(value);
     } else if (key in renamed) {
-      if (key === 'insert.mode' && !insertModes.includes(value)) throw new ConnectorTranslationError(`insert.mode=${value} has no Aiven JDBC sink equivalent (${insertModes.join('|')})`);
-      if (key === 'primary.key.mode' && !primaryKeyModes.includes(value)) throw new ConnectorTranslationError(`primary.key.mode=${value} has no Aiven JDBC sink equivalent (${primaryKeyModes.join('|')})`);
+      if (key === 'insert.mode' && !insertModes.includes(value)) {
+        throw untranslatable(`insert.mode=${value} has no Aiven JDBC sink equivalent (${insertModes.join('|')})`, `set insert.mode to one of ${insertModes.join(', ')}`);
+      }
+      if (key === 'primary.key.mode' && !primaryKeyModes.includes(value)) {
+        throw untranslatable(`primary.key.mode=${value} has no Aiven JDBC sink equivalent (${primaryKeyModes.join('|')})`, `set primary.key.mode to one of ${primaryKeyModes.join(', ')}`);
+      }
       out[renamed[key]!] = value;
     } else if (key === 'schema.evolution') {
       // Debezium: none | basic. Aiven: create the table, add columns.
@@ -75,7 +83,10 @@ export function toAivenJdbcSinkConfig(debeziumConfig: Record<string, string>, co
     }
   }
   if (unknown.length > 0) {
-    throw new ConnectorTranslationError(`no Aiven JDBC sink equivalent for ${unknown.join(', ')} — add a mapping in infra/src/aiven/jdbc-sink.ts`);
+    throw untranslatable(
+      `no Aiven JDBC sink equivalent for ${unknown.join(', ')} — add a mapping in infra/src/aiven/jdbc-sink.ts`,
+      'leave those keys out of the sink config, or run this step on a local stack (STACK=native or STACK=docker)',
+    );
   }
   if (!('auto.create' in out)) {
     // Debezium's default is schema.evolution=none: the table is the participant's.

@@ -7,26 +7,33 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { defaultPorts, workshopNames } from '@workshop/shared';
+import { defaultPorts, KitError, workshopNames } from '@workshop/shared';
+import { runCommand } from '@workshop/shared/terminal';
 import { createClickHouseHttpServer } from './server.js';
 
 const usage =
   'usage: tsx infra/src/clickhouse-http/main.ts --data <dir> ' +
   `[--port ${defaultPorts.clickhouseHttp}] [--host 127.0.0.1] [--database ${workshopNames.database}]`;
 
+const options = {
+  data: { type: 'string' },
+  port: { type: 'string', default: String(defaultPorts.clickhouseHttp) },
+  host: { type: 'string', default: '127.0.0.1' },
+  database: { type: 'string', default: workshopNames.database },
+} as const;
+
 function readOptions() {
-  const { values } = parseArgs({
-    options: {
-      data: { type: 'string' },
-      port: { type: 'string', default: String(defaultPorts.clickhouseHttp) },
-      host: { type: 'string', default: '127.0.0.1' },
-      database: { type: 'string', default: workshopNames.database },
-    },
-  });
-  if (!values.data) throw new Error(`--data <dir> is required (where the tables live)\n${usage}`);
+  let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+  try {
+    ({ values } = parseArgs({ options }));
+  } catch (error) {
+    // parseArgs' own message ("Unknown option '--dat'") is the whole story.
+    throw new KitError(messageOf(error), { code: 'usage', hint: usage });
+  }
+  if (!values.data) throw new KitError('--data <dir> is required (where the tables live)', { code: 'usage', hint: usage });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--port must be a port number, got ${values.port}\n${usage}`);
+    throw new KitError(`--port must be a port number, got ${values.port}`, { code: 'usage', hint: usage });
   }
   return { dataPath: resolve(values.data), host: values.host, port, database: values.database };
 }
@@ -58,7 +65,5 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-main().catch((error: unknown) => {
-  console.error(`clickhouse-http: ${messageOf(error)}`);
-  process.exitCode = 1;
-});
+// Errors go to stderr, which the stack sends to this service's log (.stack/logs/clickhouse.log).
+runCommand(main);

@@ -26,6 +26,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { Session } from 'chdb';
+import { KitError } from '@workshop/shared';
 
 export interface ClickHouseHttpServerOptions {
   /** Data directory of the engine; tables persist here across restarts. */
@@ -166,7 +167,7 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
 
   return {
     async listen() {
-      if (server) throw new Error('clickhouse-http is already listening');
+      if (server) throw new Error('clickhouse-http is already listening'); // a bug in the caller: one listen per server
       mkdirSync(dataPath, { recursive: true });
       // Loaded here, not at import: the engine library alone takes ~200 MB of memory.
       const chdb = await import('chdb');
@@ -177,9 +178,10 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
         // directory per process); request connections are opened next to it on the same path.
         anchor = new chdb.Session(dataPath);
       } catch (error) {
-        throw new Error(
+        throw new KitError(
           `chDB could not open its data directory ${dataPath}: ${messageOf(error)} — ` +
             'is another clickhouse-http (the stack) already running on it? (npm run stack:status)',
+          { hint: 'one process per data directory: stop the other one, or give this one another --data', cause: error },
         );
       }
       try {
@@ -201,11 +203,12 @@ export function createClickHouseHttpServer(options: ClickHouseHttpServerOptions)
           });
         }).catch((error: unknown) => {
           if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
-            throw new Error(`cannot listen on ${host}:${port}: ${messageOf(error)}`);
+            throw new KitError(`cannot listen on ${host}:${port}: ${messageOf(error)}`, { hint: 'choose another --host or --port', cause: error });
           }
-          throw new Error(
+          throw new KitError(
             `port ${port} on ${host} is already in use — is ClickHouse (or the stack) already running? ` +
               '(npm run stack:status)',
+            { hint: `ss -ltnp 'sport = :${port}' names the process that has it; or choose another --port`, cause: error },
           );
         });
         server = listening;
@@ -284,10 +287,9 @@ function loadChdbNative(): ChdbNative {
   const loader = createRequire(chdbEntry)('./dist/loader.js') as { loadNative?: () => Partial<ChdbNative> };
   const native = loader.loadNative?.();
   if (typeof native?.QueryAsyncConnection !== 'function' || typeof native.InsertRawAsyncConnection !== 'function') {
-    throw new Error(
-      `the installed chdb (${chdbEntry}) lacks the native calls this server was written for (chdb 3.4.0): ` +
-        'pin chdb to 3.4.0 in infra/package.json, or update infra/src/clickhouse-http/server.ts',
-    );
+    throw new KitError(`the installed chdb (${chdbEntry}) lacks the native calls this server was written for (chdb 3.4.0)`, {
+      hint: 'pin chdb to 3.4.0 in infra/package.json (then npm install), or update infra/src/clickhouse-http/server.ts',
+    });
   }
   return native as ChdbNative;
 }
@@ -419,6 +421,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 // ---- responses ---------------------------------------------------------------------------------------
 
+/** An HTTP status for the response being written: protocol plumbing inside this server, never seen by a command. */
 class HttpError extends Error {
   constructor(
     readonly status: number,

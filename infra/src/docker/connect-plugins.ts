@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KitError } from '@workshop/shared';
 import {
   artifactComponents,
   compareWithLock,
@@ -79,13 +80,17 @@ export async function prepareDockerConnect(
     await mkdir(partial, { recursive: true });
     for (const component of components) {
       const from = cacheDirs[component.id];
+      // ensureArtifacts above returns every component or throws: a missing one is a bug.
       if (!from) throw new Error(`${component.id}: not in the artifact cache`);
       for (const entry of await readdir(from)) await cp(join(from, entry), join(partial, entry), { recursive: true });
     }
     const problems = compareWithLock(await hashTree(partial), expected);
     if (problems.length > 0) {
       await rm(partial, { recursive: true, force: true });
-      throw new Error(`connect plugins: the copy in .stack/ does not match infra/native/artifacts.lock.json (${problems.slice(0, 3).join('; ')})`);
+      throw new KitError(`connect plugins: the copy in .stack/ does not match infra/native/artifacts.lock.json (${problems.slice(0, 3).join('; ')})`, {
+        code: 'docker-stack',
+        hint: 'the cache changed while it was copied, or the disk is full (df -h .stack): npm run stack:plugins copies it again',
+      });
     }
     await rm(pluginsDir, { recursive: true, force: true });
     await rename(partial, pluginsDir);

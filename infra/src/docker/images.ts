@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '@workshop/shared/repo-root';
-import { readStackVersions, type StackVersions } from '../native/versions.js';
+import { readDockerPins, readStackVersions, type DockerPins, type StackVersions } from '../native/versions.js';
 
 /**
  * The docker stack's images, from infra/stack-versions.json: Kafka, the Connect worker and the registry take
@@ -9,13 +6,8 @@ import { readStackVersions, type StackVersions } from '../native/versions.js';
  * counterpart for (PostgreSQL's image, ClickHouse server, Grafana) are pinned in its "docker" section.
  */
 
-export interface DockerPins {
-  postgres: string;
-  clickhouse: string;
-  grafana: string;
-  grafanaClickhousePlugin: string;
-  maven: string;
-}
+// Read and validated with the rest of the file in infra/src/native/versions.ts; here for the docker stack's callers.
+export { readDockerPins, type DockerPins };
 
 export interface DockerImages {
   kafka: string;
@@ -24,16 +16,6 @@ export interface DockerImages {
   postgres: string;
   clickhouse: string;
   grafana: string;
-}
-
-export function readDockerPins(path = join(repoRoot, 'infra/stack-versions.json')): DockerPins {
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { docker?: Record<string, unknown> };
-  const docker = raw.docker ?? {};
-  const keys = ['postgres', 'clickhouse', 'grafana', 'grafanaClickhousePlugin', 'maven'] as const;
-  for (const key of keys) {
-    if (typeof docker[key] !== 'string') throw new Error(`infra/stack-versions.json: "docker.${key}" is missing`);
-  }
-  return docker as unknown as DockerPins;
 }
 
 export function dockerImages(versions: StackVersions = readStackVersions(), pins: DockerPins = readDockerPins()): DockerImages {

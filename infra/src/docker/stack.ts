@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { createClickHouse, defaultPorts, type WorkshopConfig } from '@workshop/shared';
+import { createClickHouse, defaultPorts, KitError, type WorkshopConfig } from '@workshop/shared';
 import type { ServiceName } from '@workshop/shared/testing';
 import { localMaven, type MavenRunner } from '../native/artifacts.js';
 import { stackPaths, type StackPaths } from '../native/paths.js';
@@ -34,10 +34,6 @@ export const dockerServices: { name: DockerService; port: number }[] = [
   { name: 'grafana', port: defaultPorts.grafana },
 ];
 
-export class DockerStackError extends Error {
-  override name = 'DockerStackError';
-}
-
 export function noEngineMessage(answer: EngineAnswer): string {
   return `docker: no Docker engine answers (${answer.reason ?? 'docker info failed'}) — start Docker, or run the native stack: STACK=native npm run stack:up`;
 }
@@ -55,9 +51,15 @@ export function composeFile(paths: StackPaths): string {
 
 async function requireEngineAndCompose(env?: NodeJS.ProcessEnv): Promise<ComposeCommand> {
   const engine = await dockerEngineAnswers({ env });
-  if (!engine.answers) throw new DockerStackError(noEngineMessage(engine));
+  // No hint: the message already says what to do, and stack:up's test (infra/test/profiles) pins it as one line.
+  if (!engine.answers) throw new KitError(noEngineMessage(engine), { code: 'docker-stack' });
   const compose = await findComposeCommand(env);
-  if (!compose) throw new DockerStackError('docker: neither `docker compose` nor `docker-compose` is installed — install Docker Compose');
+  if (!compose) {
+    throw new KitError('docker: neither `docker compose` nor `docker-compose` is installed', {
+      code: 'docker-stack',
+      hint: 'install Docker Compose (https://docs.docker.com/compose/install/), or run the native stack: STACK=native npm run stack:up',
+    });
+  }
   return compose;
 }
 
@@ -73,7 +75,10 @@ async function chooseMaven(paths: StackPaths, env?: NodeJS.ProcessEnv): Promise<
   if (onPath('mvn', env)) return localMaven;
   const engine = await dockerEngineAnswers({ env });
   if (!engine.answers) {
-    throw new DockerStackError(`connect plugins: fetching them needs Maven (mvn) or a Docker engine to run Maven in — neither is here (${engine.reason ?? 'docker info failed'})`);
+    throw new KitError(`connect plugins: fetching them needs Maven (mvn) or a Docker engine to run Maven in — neither is here (${engine.reason ?? 'docker info failed'})`, {
+      code: 'docker-stack',
+      hint: 'start Docker (Maven then runs in a container), or install Maven',
+    });
   }
   // Mounted folders must exist before `docker run`, or the engine creates them owned by root.
   await mkdir(join(homedir(), '.m2', 'repository'), { recursive: true });
@@ -133,7 +138,13 @@ export async function dockerStackUp(config: WorkshopConfig, report: (line: strin
 
   report('  docker compose up -d');
   const code = await compose(command, paths, ['up', '-d'], report);
-  if (code !== 0) throw new DockerStackError(`docker compose up failed (exit ${code}) — see the lines above; logs: docker compose logs`);
+  if (code !== 0) {
+    throw new KitError(`docker compose up failed (exit ${code})`, {
+      code: 'docker-stack',
+      hint: "the lines above are Compose's own: they name the service and why",
+      logPath: 'docker compose logs',
+    });
+  }
 
   const deadline = Date.now() + (options.startupTimeoutMs ?? 300_000);
   for (const service of dockerServices) {
@@ -145,9 +156,11 @@ export async function dockerStackUp(config: WorkshopConfig, report: (line: strin
           timeoutMs: 10_000,
           cwd: paths.repoRoot,
         });
-        throw new DockerStackError(
-          `${service.name} did not work in time: ${problem} (logs: docker compose logs ${service.name}):\n${tail.stdout.trimEnd()}`,
-        );
+        throw new KitError(`${service.name} did not work in time: ${problem}; the end of its log:\n${tail.stdout.trimEnd()}`, {
+          code: 'docker-stack',
+          hint: 'npm run stack:up again waits once more (a first start pulls images and initialises volumes); if it never answers, its log says why',
+          logPath: `docker compose logs ${service.name}`,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
       problem = await probeDockerService(service.name, config);
@@ -176,7 +189,7 @@ export async function dockerStackDown(report: (line: string) => void, options: D
   const paths = options.paths ?? stackPaths(options.env);
   const command = await requireEngineAndCompose(options.env);
   const code = await compose(command, paths, ['down'], report);
-  if (code !== 0) throw new DockerStackError(`docker compose down failed (exit ${code})`);
+  if (code !== 0) throw new KitError(`docker compose down failed (exit ${code})`, { code: 'docker-stack', hint: "the lines above are Compose's own" });
   await removeDockerEnv(join(paths.repoRoot, '.env'));
 }
 

@@ -4,6 +4,8 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
+import { z } from 'zod';
+import { KitError, parseJsonFile } from '@workshop/shared';
 import type { StackPaths } from './paths.js';
 import type { StackVersions } from './versions.js';
 
@@ -23,14 +25,21 @@ export interface ArtifactComponent {
   fetch(into: string, log: (line: string) => void): Promise<void>;
 }
 
-export class ArtifactError extends Error {
-  override name = 'ArtifactError';
-}
+/** The lock is what every download is trusted against: a malformed entry must stop stack:up, not match nothing. */
+const artifactLockSchema = z.object({
+  $comment: z.string().optional(),
+  components: z.record(
+    z.string(),
+    z.object({
+      source: z.string(),
+      files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a sha256 (64 lowercase hex digits)' })),
+    }),
+  ),
+});
 
-export interface ArtifactLock {
-  $comment?: string;
-  components: Record<string, { source: string; files: Record<string, string> }>;
-}
+export type ArtifactLock = z.infer<typeof artifactLockSchema>;
+
+const lockHint = 'git checkout infra/native/artifacts.lock.json restores the committed lock (maintainers: npm run stack:lock rewrites it)';
 
 /**
  * How Maven is run: the machine's `mvn` (native stack), or — for a docker-stack participant without Java —
@@ -89,7 +98,8 @@ export function artifactComponents(paths: StackPaths, versions: StackVersions, m
 /** `group:artifact:version:type:classifier` → its path in Maven's local repository. */
 export function localRepositoryPath(coordinates: string, repository = join(homedir(), '.m2/repository')): string {
   const [group, artifact, version, type = 'jar', classifier] = coordinates.split(':');
-  if (!group || !artifact || !version) throw new ArtifactError(`Bad Maven coordinates: ${coordinates}`);
+  // The coordinates are built in this file from validated versions: a bad one is a bug here.
+  if (!group || !artifact || !version) throw new Error(`Bad Maven coordinates: ${coordinates}`);
   const file = `${artifact}-${version}${classifier ? `-${classifier}` : ''}.${type}`;
   return join(repository, ...group.split('.'), artifact, version, file);
 }
@@ -115,11 +125,24 @@ function runCommand(command: string, args: string[], log: (line: string) => void
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('error', (error) => reject(new ArtifactError(`${command} could not run: ${error.message}`)));
+    child.on('error', (error) =>
+      reject(
+        new KitError(`${command} could not run: ${error.message}`, {
+          code: 'artifacts',
+          hint: `install ${command} and put it on PATH (infra/README.md lists what each stack needs)`,
+          cause: error,
+        }),
+      ),
+    );
     child.on('close', (code) =>
       code === 0
         ? resolvePromise()
-        : reject(new ArtifactError(`${command} ${args.slice(0, 6).join(' ')} … failed (exit ${code}): ${tail.slice(-3).join(' | ')}`)),
+        : reject(
+            new KitError(`${command} ${args.slice(0, 6).join(' ')} … failed (exit ${code}): ${tail.slice(-3).join(' | ')}`, {
+              code: 'artifacts',
+              hint: 'the lines above say why (often: Maven Central unreachable); npm run stack:up again resumes the download',
+            }),
+          ),
     );
   });
 }
@@ -155,9 +178,10 @@ export function compareWithLock(actual: Record<string, string>, expected: Record
   return problems;
 }
 
+/** infra/native/artifacts.lock.json (or `path`), validated; no file yet is an empty lock (stack:lock writes one). */
 export async function readLock(path: string): Promise<ArtifactLock> {
   if (!existsSync(path)) return { components: {} };
-  return JSON.parse(await readFile(path, 'utf8')) as ArtifactLock;
+  return parseJsonFile(await readFile(path, 'utf8'), path, artifactLockSchema, { hint: lockHint });
 }
 
 /**
@@ -176,8 +200,9 @@ export async function ensureArtifacts(
     const finalDir = join(paths.cacheDir, component.dir);
     const expected = lock.components[component.dir];
     if (!expected && !options.updateLock) {
-      throw new ArtifactError(
+      throw new KitError(
         `${component.id}: no checksums for ${component.dir} in infra/native/artifacts.lock.json — a version was changed without updating the lock (maintainers: npm run stack:lock)`,
+        { code: 'artifacts', hint: 'infra/stack-versions.json and the lock must change together: git diff infra/ shows which one did' },
       );
     }
     if (existsSync(finalDir)) {
@@ -209,8 +234,12 @@ export async function ensureArtifacts(
       const problems = compareWithLock(actual, expected.files);
       if (problems.length > 0) {
         await rm(partialDir, { recursive: true, force: true });
-        throw new ArtifactError(
+        throw new KitError(
           `${component.id}: download does not match infra/native/artifacts.lock.json (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; +${problems.length - 3} more` : ''}) — not using it`,
+          {
+            code: 'artifacts',
+            hint: 'npm run stack:up again fetches it afresh; if it still differs, the Maven mirror serves other files than the lock records — tell the workshop maintainers',
+          },
         );
       }
     } else {

@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { KitError } from '@workshop/shared';
 
 /** Background processes of the native stack: started detached, logging to a file, tracked by pid file. */
 
@@ -53,7 +54,14 @@ export async function startDetached(options: {
       stdio: ['ignore', logFd, logFd],
     });
     const pid = await new Promise<number>((resolvePid, reject) => {
-      child.once('error', (error) => reject(new Error(`${options.service}: could not start ${options.command}: ${error.message}`)));
+      child.once('error', (error) =>
+        reject(
+          new KitError(`${options.service}: could not start ${options.command}: ${error.message}`, {
+            hint: `install ${options.command} and put it on PATH (infra/README.md lists what the native stack needs)`,
+            cause: error,
+          }),
+        ),
+      );
       child.once('spawn', () => resolvePid(child.pid ?? -1));
     });
     child.unref();

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { defaultPorts, workshopNames, type WorkshopConfig } from '@workshop/shared';
+import { defaultPorts, KitError, workshopNames, type WorkshopConfig } from '@workshop/shared';
 import type { ServiceName } from '@workshop/shared/testing';
 import { serviceLogPath, type StackPaths } from './paths.js';
 import { startDetached } from './processes.js';
@@ -59,7 +59,8 @@ const kafka: NativeService = {
       const clusterId = randomBytes(16).toString('base64url');
       const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsPath], { encoding: 'utf8' });
       if (format.status !== 0) {
-        throw new Error(`kafka: formatting storage failed: ${(format.stderr || format.stdout).trim().split('\n').slice(-2).join(' ')}`);
+        const said = (format.stderr || format.stdout || format.error?.message || '').trim().split('\n').slice(-2).join(' ');
+        throw new KitError(`kafka: formatting storage failed: ${said}`, { hint: 'the native stack runs Kafka on Java 17+: java -version shows which one is on PATH' });
       }
     }
     await startDetached({
@@ -80,9 +81,14 @@ const schemaRegistry: NativeService = {
   startupTimeoutMs: 90_000,
   async start(context) {
     const home = context.artifacts['apicurio-registry'];
+    // stackUp fetches and verifies every component before any service starts: a missing one is a bug.
     if (!home) throw new Error('schema-registry: Apicurio Registry is not in the artifact cache');
     const runner = readdirSync(home).find((file) => file.endsWith('-runner.jar'));
-    if (!runner) throw new Error(`schema-registry: no *-runner.jar in ${home}`);
+    if (!runner) {
+      throw new KitError(`schema-registry: no *-runner.jar in ${home}`, {
+        hint: `the cached copy is not what the lock expects: remove ${home} and npm run stack:up fetches it again`,
+      });
+    }
     const dataDir = join(context.paths.dataDir, 'schema-registry');
     await mkdir(dataDir, { recursive: true });
     await startDetached({
@@ -187,10 +193,17 @@ const postgres: NativeService = {
     // The machine's server (Debian's cluster). Started the way the machine's own scripts start it.
     const clusters = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
     const version = clusters.sort().at(-1);
-    if (!version) throw new Error('postgres: no PostgreSQL cluster under /etc/postgresql — install PostgreSQL 15+ (apt-get install postgresql)');
+    if (!version) {
+      throw new KitError('postgres: no PostgreSQL cluster under /etc/postgresql', {
+        hint: 'install PostgreSQL 15+ (apt-get install postgresql), or use the docker stack: STACK=docker npm run stack:up',
+      });
+    }
     const result = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { encoding: 'utf8' });
     if (result.status !== 0 && !/already running/i.test(result.stderr)) {
-      throw new Error(`postgres: pg_ctlcluster ${version} main start failed: ${result.stderr.trim()} (log: /var/log/postgresql/postgresql-${version}-main.log)`);
+      throw new KitError(`postgres: pg_ctlcluster ${version} main start failed: ${result.stderr.trim() || result.error?.message}`, {
+        hint: 'the cluster log says why; pg_lsclusters shows its state',
+        logPath: `/var/log/postgresql/postgresql-${version}-main.log`,
+      });
     }
   },
 };

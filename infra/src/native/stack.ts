@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { relative } from 'node:path';
-import type { WorkshopConfig } from '@workshop/shared';
+import { isKitError, KitError, type WorkshopConfig } from '@workshop/shared';
 import type { ServiceName } from '@workshop/shared/testing';
 import { ensureArtifacts } from './artifacts.js';
 import { serviceLogPath, stackPaths, type StackPaths } from './paths.js';
@@ -10,17 +10,10 @@ import { nativeServices, postgresLogHint, type NativeService } from './services.
 import { readStackVersions } from './versions.js';
 import { preparePostgres, prepareSchemaRegistry } from './workshop-setup.js';
 
-/** `stack:up`, `stack:down`, `stack:status` for the native stack. */
-
-export class StackError extends Error {
-  override name = 'StackError';
-  constructor(
-    readonly service: ServiceName | 'artifacts',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/**
+ * `stack:up`, `stack:down`, `stack:status` for the native stack. Its failures are KitErrors with code 'stack':
+ * the message starts with the service's name, `logPath` is that service's log.
+ */
 
 export type Reporter = (line: string) => void;
 
@@ -72,7 +65,9 @@ export async function stackUp(config: WorkshopConfig, report: Reporter, options:
     try {
       artifacts = await ensureArtifacts(paths, versions, { log: (line) => report(`  ${line}`) });
     } catch (error) {
-      throw new StackError('artifacts', `artifacts: ${(error as Error).message}`);
+      // Anything else is a bug in the artifact code: its stack says more than a prefix would.
+      if (!isKitError(error)) throw error;
+      throw new KitError(`artifacts: ${error.message}`, { code: 'stack', hint: error.hint, logPath: error.logPath, cause: error });
     }
   }
 
@@ -89,17 +84,23 @@ export async function stackUp(config: WorkshopConfig, report: Reporter, options:
     if (ours === undefined) {
       for (const port of service.ports) {
         if (await portAnswers('127.0.0.1', port)) {
-          throw new StackError(
-            service.name,
-            `${service.name}: port ${port} is already taken by another process, and it is not a working ${service.name} — free it (ss -ltnp 'sport = :${port}') and run npm run stack:up again`,
-          );
+          throw new KitError(`${service.name}: port ${port} is already taken by another process, and it is not a working ${service.name}`, {
+            code: 'stack',
+            hint: `free the port (ss -ltnp 'sport = :${port}' names the process), then npm run stack:up again`,
+          });
         }
       }
       report(`  ${service.name}: starting (log: ${logPath})`);
       try {
         await service.start({ paths, versions, config, artifacts });
       } catch (error) {
-        throw new StackError(service.name, `${(error as Error).message} (log: ${logPath})`);
+        // Named even when the start failed before the service wrote anything (java missing): the next attempt writes there.
+        throw new KitError((error as Error).message, {
+          code: 'stack',
+          hint: isKitError(error) ? error.hint : undefined,
+          logPath,
+          cause: error,
+        });
       }
       started.push(service.name);
     } else {
@@ -132,15 +133,20 @@ async function waitUntilWorking(
       return;
     }
     if (service.managed && runningPid(paths.runDir, service.name) === undefined) {
-      throw new StackError(
-        service.name,
-        `${service.name} died while starting (log: ${shortPath(paths, logPath)}):\n${indent(await logTail(logPath))}`,
-      );
+      throw new KitError(`${service.name} died while starting (log: ${shortPath(paths, logPath)}):\n${indent(await logTail(logPath))}`, {
+        code: 'stack',
+        hint: `the log's last lines above say why; fix that, then npm run stack:up`,
+        logPath: shortPath(paths, logPath),
+      });
     }
     if (Date.now() > deadline) {
-      throw new StackError(
-        service.name,
-        `${service.name} did not work within ${service.startupTimeoutMs / 1000} s: ${lastProblem} (log: ${shortPath(paths, logPath)}):\n${indent(await logTail(logPath))}`,
+      throw new KitError(
+        `${service.name} did not work within ${service.startupTimeoutMs / 1000} s: ${lastProblem}; the end of its log:\n${indent(await logTail(logPath))}`,
+        {
+          code: 'stack',
+          hint: `npm run stack:up again waits for it once more (a cold JVM on a busy machine can be slow); if it never answers, its log says why`,
+          logPath: shortPath(paths, logPath),
+        },
       );
     }
     if (Date.now() - lastReport > 10_000) {

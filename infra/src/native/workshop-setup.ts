@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { createPostgresPool, workshopNames, type WorkshopConfig } from '@workshop/shared';
+import { createPostgresPool, KitError, workshopNames, type WorkshopConfig } from '@workshop/shared';
 
 /**
  * What the stack prepares for the workshop once its services answer: the PostgreSQL database and its
@@ -49,5 +49,9 @@ export async function prepareSchemaRegistry(config: WorkshopConfig): Promise<voi
     body: JSON.stringify({ compatibility: 'BACKWARD' }),
     signal: AbortSignal.timeout(10_000),
   });
-  if (!response.ok) throw new Error(`schema-registry: setting BACKWARD compatibility failed: ${response.status} ${await response.text()}`);
+  if (!response.ok) {
+    throw new KitError(`schema-registry: setting BACKWARD compatibility failed: ${response.status} ${await response.text()}`, {
+      hint: 'the registry answers but refused the setting: its log says why (npm run stack:status names it)',
+    });
+  }
 }

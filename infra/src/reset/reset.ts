@@ -5,6 +5,7 @@ import {
   createConnectRestClient,
   createKafka,
   createPostgresPool,
+  KitError,
   workshopNames,
   type WorkshopConfig,
 } from '@workshop/shared';
@@ -69,7 +70,11 @@ async function deleteSubjects(config: WorkshopConfig): Promise<string[]> {
   const base = config.schemaRegistry.url;
   const headers = schemaRegistryHeaders(config);
   const response = await fetch(`${base}/subjects`, { headers });
-  if (!response.ok) throw new Error(`schema-registry: GET /subjects answered ${response.status}`);
+  if (!response.ok) {
+    throw new KitError(`schema-registry: GET /subjects answered ${response.status}`, {
+      hint: 'subjects and tables are not reset yet: once npm run stack:status shows the registry working, run npm run stack:reset again',
+    });
+  }
   const subjects = ((await response.json()) as string[]).filter((subject) => subject.startsWith(workshopNames.avroTopic));
   for (const subject of subjects) {
     const path = `${base}/subjects/${encodeURIComponent(subject)}`;

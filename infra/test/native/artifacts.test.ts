@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { KitError } from '@workshop/shared';
 import {
   artifactComponents,
   compareWithLock,
@@ -80,6 +81,22 @@ describe('native stack artifacts', () => {
     content = 'the real jar';
     const dirs = await ensureArtifacts(paths, readStackVersions(), { log: (l) => log.push(l), components: [component] });
     expect(await readFile(join(dirs.fake!, 'jar.jar'), 'utf8')).toBe('the real jar');
+  });
+
+  it('refuses a malformed lock, naming the file and the entry, before anything is fetched', async () => {
+    const { paths } = await sandbox();
+    const good = '0'.repeat(64);
+    await writeFile(paths.artifactsLock, JSON.stringify({ components: { 'fake-1.0': { source: 'test', files: { 'a.jar': good, 'b.jar': 'not-a-sha' } } } }));
+    let fetched = false;
+    const component: ArtifactComponent = { ...fakeComponent(() => ''), fetch: async () => { fetched = true; } };
+    const error = await ensureArtifacts(paths, readStackVersions(), { log: () => undefined, components: [component] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KitError);
+    expect((error as KitError).message).toBe(`${paths.artifactsLock}: components["fake-1.0"].files["b.jar"] must be a sha256 (64 lowercase hex digits)`);
+    expect((error as KitError).hint).toMatch(/git checkout infra\/native\/artifacts\.lock\.json/);
+    expect(fetched).toBe(false);
+
+    await writeFile(paths.artifactsLock, JSON.stringify({ components: { 'fake-1.0': { files: { 'a.jar': good } } } }));
+    await expect(readLock(paths.artifactsLock)).rejects.toThrow(`${paths.artifactsLock}: components["fake-1.0"].source is missing (it must be a string)`);
   });
 
   it('a failed download names the component and leaves nothing behind', async () => {

@@ -3,8 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '@workshop/shared';
-import { stackDown, stackUp, StackError } from '../../src/native/stack.js';
+import { KitError, loadConfig } from '@workshop/shared';
+import { stackDown, stackUp } from '../../src/native/stack.js';
 import { stackPaths, serviceLogPath } from '../../src/native/paths.js';
 import { isAlive, runningPid, startDetached } from '../../src/native/processes.js';
 import type { NativeService } from '../../src/native/services.js';
@@ -36,9 +36,10 @@ describe('stack:up', () => {
     const port = await new Promise<number>((resolve) => server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port)));
     const service = standIn({ ports: [port], start: async () => Promise.reject(new Error('must not start')) });
     const error = await stackUp(config, () => undefined, { paths: await sandboxPaths(), services: [service], probe: async () => 'down', artifacts: false }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StackError);
-    expect((error as StackError).service).toBe('clickhouse');
+    expect(error).toBeInstanceOf(KitError);
+    expect((error as KitError).code).toBe('stack');
     expect((error as Error).message).toMatch(new RegExp(`^clickhouse: port ${port} is already taken by another process`));
+    expect((error as KitError).hint).toContain(`ss -ltnp 'sport = :${port}'`);
   });
 
   it('reports a service that dies at start with its log path and the log tail', async () => {
@@ -49,8 +50,9 @@ describe('stack:up', () => {
       },
     });
     const error = (await stackUp(config, () => undefined, { paths, services: [service], probe: async () => 'not answering', artifacts: false }).catch((e: unknown) => e)) as Error;
-    expect(error).toBeInstanceOf(StackError);
+    expect(error).toBeInstanceOf(KitError);
     expect(error.message).toMatch(/^clickhouse died while starting \(log: .*clickhouse\.log\)/);
+    expect((error as KitError).logPath).toMatch(/clickhouse\.log$/);
     expect(error.message).toContain('fatal: cannot open data dir');
   });
 

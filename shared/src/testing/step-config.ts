@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 import { resolve } from 'node:path';
+import { KitError } from '../errors.js';
 import { exerciseSrcDir } from './exercise-target.js';
 
 /**
@@ -10,7 +11,11 @@ import { exerciseSrcDir } from './exercise-target.js';
  */
 export function defineStepConfig(stepDir: string, overrides: { testTimeoutMs?: number } = {}): ViteUserConfig {
   const srcDir = exerciseSrcDir(stepDir);
-  if (!existsSync(srcDir)) throw new Error(`No src folder to test at ${srcDir}`);
+  if (!existsSync(srcDir)) {
+    throw new KitError(`No src folder to test at ${srcDir}`, {
+      hint: 'WORKSHOP_TARGET and WORKSHOP_EXERCISE_DIR choose which src/ is tested; a step without its src/ gets it back with npm run reset -- NN',
+    });
+  }
   return defineConfig({
     resolve: {
       alias: srcDir === resolve(stepDir, 'src') ? [] : [{ find: /^\.\.\/src\/(.*)$/, replacement: `${srcDir}/$1` }],
