@@ -22,13 +22,21 @@ describe('Kafka Connect REST client', () => {
     const { calls, fetchImpl } = recordingFetch({ 'PUT http://connect:8083/connectors/my%20sink/config': [201, { name: 'my sink' }] });
     await createConnectRestClient(config, fetchImpl).putConnectorConfig('my sink', { 'connector.class': 'X' });
     expect(calls).toEqual([
-      { method: 'PUT', url: 'http://connect:8083/connectors/my%20sink/config', body: '{"connector.class":"X"}', auth: `Basic ${Buffer.from('u:p').toString('base64')}` },
+      {
+        method: 'PUT',
+        url: 'http://connect:8083/connectors/my%20sink/config',
+        body: '{"connector.class":"X"}',
+        auth: `Basic ${Buffer.from('u:p').toString('base64')}`,
+      },
     ]);
   });
 
   it("returns undefined for an unknown connector, and Connect's own message for a bad config", async () => {
     const { fetchImpl } = recordingFetch({
-      'PUT http://connect:8083/connectors/bad/config': [400, { error_code: 400, message: 'Connector configuration is invalid: topics is required' }],
+      'PUT http://connect:8083/connectors/bad/config': [
+        400,
+        { error_code: 400, message: 'Connector configuration is invalid: topics is required' },
+      ],
     });
     const client = createConnectRestClient(config, fetchImpl);
     expect(await client.getConnectorStatus('missing')).toBeUndefined();
@@ -36,11 +44,15 @@ describe('Kafka Connect REST client', () => {
     const error = await client.putConnectorConfig('bad', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KitError);
     expect(error).toMatchObject({ code: 'connect-rest' });
-    expect((error as Error).message).toBe('Kafka Connect PUT /connectors/bad/config → 400: Connector configuration is invalid: topics is required');
+    expect((error as Error).message).toBe(
+      'Kafka Connect PUT /connectors/bad/config → 400: Connector configuration is invalid: topics is required',
+    );
   });
 
   it('says the stack is down when nothing answers', async () => {
-    const refusing = (async () => { throw new TypeError('fetch failed'); }) as unknown as typeof fetch;
+    const refusing = (async () => {
+      throw new TypeError('fetch failed');
+    }) as unknown as typeof fetch;
     await expect(createConnectRestClient(config, refusing).listConnectors()).rejects.toThrow(
       'Kafka Connect is not answering on http://connect:8083 — is the stack up? (npm run stack:status)',
     );

@@ -42,7 +42,9 @@ describe('readJsonFile', () => {
   });
 
   it('says when the file is missing or not JSON', () => {
-    expect(failureOf(() => readJsonFile('/nonexistent/versions.json', schema)).message).toBe('/nonexistent/versions.json: cannot be read (ENOENT)');
+    expect(failureOf(() => readJsonFile('/nonexistent/versions.json', schema)).message).toBe(
+      '/nonexistent/versions.json: cannot be read (ENOENT)',
+    );
     expect(failureOf(() => parseJsonFile('{ name: 1 }', '/tmp/x.json', schema)).message).toMatch(/^\/tmp\/x\.json: not valid JSON \(/);
   });
 });

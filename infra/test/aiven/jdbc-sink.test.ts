@@ -92,9 +92,9 @@ describe('toAivenJdbcSinkConfig', () => {
   });
 
   it('refuses what it cannot translate, naming it', () => {
-    expect(() => toAivenJdbcSinkConfig(debeziumConfig({ 'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector' }), aivenConfig)).toThrow(
-      /expected a Debezium JDBC sink config/,
-    );
+    expect(() =>
+      toAivenJdbcSinkConfig(debeziumConfig({ 'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector' }), aivenConfig),
+    ).toThrow(/expected a Debezium JDBC sink config/);
     expect(() => toAivenJdbcSinkConfig(debeziumConfig({ 'primary.key.mode': 'record_header' }), aivenConfig)).toThrow(KitError);
     expect(() => toAivenJdbcSinkConfig(debeziumConfig({ 'hibernate.c3p0.max_size': '5', 'field.include.list': 'a' }), aivenConfig)).toThrow(
       'no Aiven JDBC sink equivalent for hibernate.c3p0.max_size, field.include.list — add a mapping in infra/src/aiven/jdbc-sink.ts',
@@ -103,7 +103,9 @@ describe('toAivenJdbcSinkConfig', () => {
 
   it('connection.url: sslmode=require replaces a weaker mode and keeps a stronger one', () => {
     expect(withSslModeRequire('jdbc:postgresql://h:1/db')).toBe('jdbc:postgresql://h:1/db?sslmode=require');
-    expect(withSslModeRequire('jdbc:postgresql://h:1/db?sslmode=disable&stringtype=unspecified')).toBe('jdbc:postgresql://h:1/db?stringtype=unspecified&sslmode=require');
+    expect(withSslModeRequire('jdbc:postgresql://h:1/db?sslmode=disable&stringtype=unspecified')).toBe(
+      'jdbc:postgresql://h:1/db?stringtype=unspecified&sslmode=require',
+    );
     expect(withSslModeRequire('jdbc:postgresql://h:1/db?sslmode=verify-full')).toBe('jdbc:postgresql://h:1/db?sslmode=verify-full');
   });
 });

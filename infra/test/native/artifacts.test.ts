@@ -17,7 +17,10 @@ import { readStackVersions } from '../../src/native/versions.js';
 
 async function sandbox() {
   const root = await mkdtemp(join(tmpdir(), 'artifacts-test-'));
-  const paths = { ...stackPaths({ WORKSHOP_STACK_DIR: join(root, 'stack'), WORKSHOP_CACHE_DIR: join(root, 'cache') }), artifactsLock: join(root, 'lock.json') };
+  const paths = {
+    ...stackPaths({ WORKSHOP_STACK_DIR: join(root, 'stack'), WORKSHOP_CACHE_DIR: join(root, 'cache') }),
+    artifactsLock: join(root, 'lock.json'),
+  };
   return { root, paths };
 }
 
@@ -86,24 +89,46 @@ describe('native stack artifacts', () => {
   it('refuses a malformed lock, naming the file and the entry, before anything is fetched', async () => {
     const { paths } = await sandbox();
     const good = '0'.repeat(64);
-    await writeFile(paths.artifactsLock, JSON.stringify({ components: { 'fake-1.0': { source: 'test', files: { 'a.jar': good, 'b.jar': 'not-a-sha' } } } }));
+    await writeFile(
+      paths.artifactsLock,
+      JSON.stringify({ components: { 'fake-1.0': { source: 'test', files: { 'a.jar': good, 'b.jar': 'not-a-sha' } } } }),
+    );
     let fetched = false;
-    const component: ArtifactComponent = { ...fakeComponent(() => ''), fetch: async () => { fetched = true; } };
-    const error = await ensureArtifacts(paths, readStackVersions(), { log: () => undefined, components: [component] }).catch((e: unknown) => e);
+    const component: ArtifactComponent = {
+      ...fakeComponent(() => ''),
+      fetch: async () => {
+        fetched = true;
+      },
+    };
+    const error = await ensureArtifacts(paths, readStackVersions(), { log: () => undefined, components: [component] }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(KitError);
-    expect((error as KitError).message).toBe(`${paths.artifactsLock}: components["fake-1.0"].files["b.jar"] must be a sha256 (64 lowercase hex digits)`);
+    expect((error as KitError).message).toBe(
+      `${paths.artifactsLock}: components["fake-1.0"].files["b.jar"] must be a sha256 (64 lowercase hex digits)`,
+    );
     expect((error as KitError).hint).toMatch(/git checkout infra\/native\/artifacts\.lock\.json/);
     expect(fetched).toBe(false);
 
     await writeFile(paths.artifactsLock, JSON.stringify({ components: { 'fake-1.0': { files: { 'a.jar': good } } } }));
-    await expect(readLock(paths.artifactsLock)).rejects.toThrow(`${paths.artifactsLock}: components["fake-1.0"].source is missing (it must be a string)`);
+    await expect(readLock(paths.artifactsLock)).rejects.toThrow(
+      `${paths.artifactsLock}: components["fake-1.0"].source is missing (it must be a string)`,
+    );
   });
 
   it('a failed download names the component and leaves nothing behind', async () => {
     const { paths } = await sandbox();
-    await writeFile(paths.artifactsLock, JSON.stringify({ components: { 'fake-1.0': { source: 'test', files: { 'jar.jar': '0'.repeat(64) } } } }));
-    const failing: ArtifactComponent = { ...fakeComponent(() => ''), fetch: async () => Promise.reject(new Error('mvn … failed (exit 1): Could not find artifact')) };
-    await expect(ensureArtifacts(paths, readStackVersions(), { log: () => undefined, components: [failing] })).rejects.toThrow(/Could not find artifact/);
+    await writeFile(
+      paths.artifactsLock,
+      JSON.stringify({ components: { 'fake-1.0': { source: 'test', files: { 'jar.jar': '0'.repeat(64) } } } }),
+    );
+    const failing: ArtifactComponent = {
+      ...fakeComponent(() => ''),
+      fetch: async () => Promise.reject(new Error('mvn … failed (exit 1): Could not find artifact')),
+    };
+    await expect(ensureArtifacts(paths, readStackVersions(), { log: () => undefined, components: [failing] })).rejects.toThrow(
+      /Could not find artifact/,
+    );
     expect(existsSync(join(paths.cacheDir, 'fake-1.0'))).toBe(false);
   });
 });

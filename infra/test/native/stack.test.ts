@@ -33,9 +33,16 @@ function standIn(overrides: Partial<NativeService>): NativeService {
 describe('stack:up', () => {
   it('refuses a port taken by another process and names the service and the port', async () => {
     server = createServer();
-    const port = await new Promise<number>((resolve) => server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port)),
+    );
     const service = standIn({ ports: [port], start: async () => Promise.reject(new Error('must not start')) });
-    const error = await stackUp(config, () => undefined, { paths: await sandboxPaths(), services: [service], probe: async () => 'down', artifacts: false }).catch((e: unknown) => e);
+    const error = await stackUp(config, () => undefined, {
+      paths: await sandboxPaths(),
+      services: [service],
+      probe: async () => 'down',
+      artifacts: false,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KitError);
     expect((error as KitError).code).toBe('stack');
     expect((error as Error).message).toMatch(new RegExp(`^clickhouse: port ${port} is already taken by another process`));
@@ -46,10 +53,22 @@ describe('stack:up', () => {
     const paths = await sandboxPaths();
     const service = standIn({
       start: async () => {
-        await startDetached({ service: 'clickhouse', command: 'sh', args: ['-c', 'echo "fatal: cannot open data dir"; exit 3'], cwd: tmpdir(), runDir: paths.runDir, logPath: serviceLogPath(paths, 'clickhouse') });
+        await startDetached({
+          service: 'clickhouse',
+          command: 'sh',
+          args: ['-c', 'echo "fatal: cannot open data dir"; exit 3'],
+          cwd: tmpdir(),
+          runDir: paths.runDir,
+          logPath: serviceLogPath(paths, 'clickhouse'),
+        });
       },
     });
-    const error = (await stackUp(config, () => undefined, { paths, services: [service], probe: async () => 'not answering', artifacts: false }).catch((e: unknown) => e)) as Error;
+    const error = (await stackUp(config, () => undefined, {
+      paths,
+      services: [service],
+      probe: async () => 'not answering',
+      artifacts: false,
+    }).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(KitError);
     expect(error.message).toMatch(/^clickhouse died while starting \(log: .*clickhouse\.log\)/);
     expect((error as KitError).logPath).toMatch(/clickhouse\.log$/);
@@ -61,7 +80,14 @@ describe('stack:up', () => {
     let working = false;
     const service = standIn({
       start: async () => {
-        await startDetached({ service: 'clickhouse', command: 'sleep', args: ['60'], cwd: tmpdir(), runDir: paths.runDir, logPath: serviceLogPath(paths, 'clickhouse') });
+        await startDetached({
+          service: 'clickhouse',
+          command: 'sleep',
+          args: ['60'],
+          cwd: tmpdir(),
+          runDir: paths.runDir,
+          logPath: serviceLogPath(paths, 'clickhouse'),
+        });
         working = true;
       },
     });

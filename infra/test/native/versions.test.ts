@@ -52,7 +52,9 @@ describe('infra/stack-versions.json', () => {
     const path = await brokenCopy((file) => {
       file.docker.grafana = 'grafana/grafana:latest';
     });
-    expect(failureOf(() => readDockerPins(path)).message).toBe(`${path}: docker.grafana must be an image with an exact tag, like grafana/grafana:12.3.1`);
+    expect(failureOf(() => readDockerPins(path)).message).toBe(
+      `${path}: docker.grafana must be an image with an exact tag, like grafana/grafana:12.3.1`,
+    );
     // The native stack does not read the docker section: a broken pin there never stops it.
     expect(readStackVersions(path).kafka).toMatch(/^\d/);
   });

@@ -13,6 +13,7 @@ import { readWorkshop, type WorkshopStep } from '../../src/workshop/steps.js';
 export const doubleStarter = 'export function double(n: number): number {\n  return n; // TODO: twice n\n}\n';
 export const doubleSolved = 'export function double(n: number): number {\n  return n * 2;\n}\n';
 export const greetStarter = "export function greet(name: string): string {\n  return ''; // TODO: Hello, <name>!\n}\n";
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the fake step's solution, written to a file as source text
 export const greetSolved = 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n';
 
 const doubleTest = `import { expect, it } from 'vitest';
@@ -55,6 +56,7 @@ export const fakeSteps: WorkshopStep[] = [
     title: 'Greet someone',
     teaches: 'Template literals.',
     exercise: true,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: hints quote the code a participant would type
     hints: ['A template literal: `…${name}…`.', 'return `Hello, ${name}!`;'],
   },
 ];

@@ -36,6 +36,7 @@ describe('npm run hint -- NN', () => {
     expect(ask('1').lines).toHaveLength(4);
 
     // Another step starts from its first hint; the count lives in the state file.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint as printed, quoting a template literal
     expect(ask('2').lines[1]).toBe('  hint 1 of 2: A template literal: `…${name}…`.');
     expect(readState(fake.root).steps).toMatchObject({ '01-double': { hintsShown: 3 }, '02-greet': { hintsShown: 1 } });
   });
