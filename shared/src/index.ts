@@ -1,4 +1,4 @@
-export { workshopNames, workshopTopics, defaultPorts, apicurioConfluentApiPath } from './names.js';
+export { workshopNames, workshopTopics, defaultPorts, apicurioConfluentApiPath, type ServiceName } from './names.js';
 export { KitError, isKitError, type KitErrorDetails } from './errors.js';
 export { loadConfig, parseConfig, type WorkshopConfig, type TlsFiles } from './config.js';
 export { readJsonFile, parseJsonFile, type JsonFileOptions } from './json-file.js';

@@ -41,4 +41,7 @@ export const defaultPorts = {
 } as const;
 
 /** Apicurio serves the Confluent-compatible API under this prefix; Karapace/Confluent serve it at the root. */
+/** The stack's services, as every command and probe names them. */
+export type ServiceName = 'kafka' | 'schema-registry' | 'connect' | 'postgres' | 'clickhouse';
+
 export const apicurioConfluentApiPath = '/apis/ccompat/v7';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readWorkshopSteps, type WorkshopStep } from '../../kit/src/workshop/steps.js';
+import { readWorkshopSteps, type WorkshopStep } from '@workshop/shared/workshop-steps';
 
 /**
  * The decks and their order. The step decks follow steps/workshop.json — the workshop's one list of steps — and

@@ -11,7 +11,7 @@ import { fenceLanguage, findIncludes } from '../src/includes.js';
 import { findNetworkReferences } from '../src/offline-check.js';
 import { isRegionMarker, listRegions, withoutRegionMarkers } from '../src/regions.js';
 import { solutionDiff } from '../../kit/src/workshop/solution.js';
-import { readWorkshopSteps, selectStep, solutionSrc, starterSrc } from '../../kit/src/workshop/steps.js';
+import { readWorkshopSteps, selectStep, solutionSrc, starterSrc } from '@workshop/shared/workshop-steps';
 
 /**
  * The slides, checked as CI sees them: every deck builds offline with marp, the code on the slides comes from the

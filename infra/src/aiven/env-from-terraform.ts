@@ -31,16 +31,6 @@ export const requiredTerraformOutputs = [
 
 export type AivenOutputName = (typeof requiredTerraformOutputs)[number];
 
-/**
- * @deprecated Throw `KitError` with code 'aiven-env'. Kept only while infra/src/commands/aiven-env.ts still
- * constructs it; it adds nothing else.
- */
-export class AivenEnvError extends KitError {
-  constructor(message: string, details: KitErrorDetails = {}) {
-    super(message, { code: 'aiven-env', ...details });
-  }
-}
-
 export interface AivenEnvFiles {
   /** Absolute path → content (the certificates and the key; the key must be written 0600). */
   files: Record<string, string>;

@@ -1,5 +1,5 @@
 import type { WorkshopConfig } from '@workshop/shared';
-import type { ServiceName } from '@workshop/shared/testing';
+import type { ServiceName } from '@workshop/shared';
 import { probeClickHouse, probeConnect, probeKafka, probePostgres, probeSchemaRegistry } from '../native/probes.js';
 import { aivenConnectPlugins } from './jdbc-sink.js';
 

@@ -4,8 +4,13 @@ import { join, relative } from 'node:path';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { stackPaths } from '../native/paths.js';
 import { runWithDeadline } from '../docker/engine.js';
-import { aivenEnvFromTerraform, AivenEnvError, type TerraformOutputs } from '../aiven/env-from-terraform.js';
+import { z } from 'zod';
+import { KitError, parseJsonFile } from '@workshop/shared';
+import { aivenEnvFromTerraform, type TerraformOutputs } from '../aiven/env-from-terraform.js';
 import { paint, runCommand } from '@workshop/shared/terminal';
+
+/** `terraform output -json`: every output an object with its value. */
+const terraformOutputsSchema = z.record(z.string(), z.object({ value: z.unknown(), sensitive: z.boolean().optional(), type: z.unknown().optional() }));
 
 /**
  * `npm run aiven:env`: reads `terraform output -json` in infra/terraform and writes the kit's `.env` (the
@@ -17,12 +22,15 @@ const marker = '# Written by npm run aiven:env';
 
 async function main(): Promise<void> {
   const outcome = await runWithDeadline('terraform', [`-chdir=${terraformDir}`, 'output', '-json'], { timeoutMs: 120_000 });
-  if (outcome.spawnError) throw new AivenEnvError('terraform is not installed — https://developer.hashicorp.com/terraform/install');
+  if (outcome.spawnError) throw new KitError('terraform is not installed', { hint: 'install it: https://developer.hashicorp.com/terraform/install', code: 'aiven-env' });
   if (outcome.code !== 0) {
-    throw new AivenEnvError(`terraform output failed in infra/terraform (did terraform init and apply run there?): ${outcome.stderr.trim().split('\n').slice(-2).join(' ')}`);
+    throw new KitError(`terraform output failed in infra/terraform: ${outcome.stderr.trim().split('\n').slice(-2).join(' ')}`, {
+      hint: 'cd infra/terraform && terraform init && terraform apply, then npm run aiven:env again',
+      code: 'aiven-env',
+    });
   }
-  const outputs = JSON.parse(outcome.stdout || '{}') as TerraformOutputs;
-  if (Object.keys(outputs).length === 0) throw new AivenEnvError('terraform output is empty — run terraform apply in infra/terraform first');
+  const outputs: TerraformOutputs = parseJsonFile(outcome.stdout || '{}', 'terraform output -json', terraformOutputsSchema);
+  if (Object.keys(outputs).length === 0) throw new KitError('terraform output is empty', { hint: 'run terraform apply in infra/terraform first', code: 'aiven-env' });
 
   const certDir = join(stackPaths().stackDir, 'aiven');
   const { files, env, variables } = aivenEnvFromTerraform(outputs, certDir);

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createClickHouse, defaultPorts, KitError, type WorkshopConfig } from '@workshop/shared';
-import type { ServiceName } from '@workshop/shared/testing';
+import type { ServiceName } from '@workshop/shared';
 import { localMaven, type MavenRunner } from '../native/artifacts.js';
 import { stackPaths, type StackPaths } from '../native/paths.js';
 import { probes } from '../native/probes.js';

@@ -1,6 +1,6 @@
 import { createClickHouse, createConnectRestClient, createKafka, createPostgresPool, type WorkshopConfig } from '@workshop/shared';
 import { logLevel } from 'kafkajs';
-import type { ServiceName } from '@workshop/shared/testing';
+import type { ServiceName } from '@workshop/shared';
 
 /**
  * "Does it really work?" checks, one per service: not "is the port open" but "does it do its job" —

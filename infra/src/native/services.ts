@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { defaultPorts, KitError, workshopNames, type WorkshopConfig } from '@workshop/shared';
-import type { ServiceName } from '@workshop/shared/testing';
+import type { ServiceName } from '@workshop/shared';
 import { serviceLogPath, type StackPaths } from './paths.js';
 import { startDetached } from './processes.js';
 import { connectWorkerProperties, kafkaServerProperties } from './service-configs.js';

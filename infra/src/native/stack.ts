@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { isKitError, KitError, type WorkshopConfig } from '@workshop/shared';
-import type { ServiceName } from '@workshop/shared/testing';
+import type { ServiceName } from '@workshop/shared';
 import { ensureArtifacts } from './artifacts.js';
 import { serviceLogPath, stackPaths, type StackPaths } from './paths.js';
 import { probePostgres, probes } from './probes.js';

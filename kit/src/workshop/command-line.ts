@@ -1,6 +1,6 @@
 import { repoRoot } from '@workshop/shared/repo-root';
 // From its module, not the '@workshop/shared' index, which loads every client library (~1.3 s).
-import { KitError } from '../../../shared/src/errors.js';
+import { KitError } from '@workshop/shared/errors';
 import type { StackProbe } from './progress.js';
 import { loadState } from './state.js';
 import { readWorkshop, type Workshop, type WorkshopStep } from './steps.js';
@@ -44,8 +44,8 @@ export function whichStep(usage: string): KitError {
   return new KitError(`which step? ${usage}`, { hint: listSteps, code: 'usage' });
 }
 
-/** Whether the kit's stack answers — asked only when tests are about to run (imports the stack code lazily). */
+/** Whether the stack answers, whichever profile runs it — asked only when tests are about to run (the stack code loads lazily). */
 export const probeStack: StackProbe = async () => {
-  const [{ loadConfig }, { stackStatus }] = await Promise.all([import('@workshop/shared'), import('../../../infra/src/native/stack.js')]);
-  return (await stackStatus(loadConfig())).every((service) => service.working);
+  const { everyServiceWorks, openStackProfile } = await import('@workshop/infra/profiles');
+  return everyServiceWorks(await openStackProfile());
 };

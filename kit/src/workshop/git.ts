@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 // From its module, not the '@workshop/shared' index, which loads every client library (~1.3 s).
-import { KitError } from '../../../shared/src/errors.js';
+import { KitError } from '@workshop/shared/errors';
 
 /**
  * The few git questions the workshop CLI asks about a step's src/: is it still the starter, what changed,

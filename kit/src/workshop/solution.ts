@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { stripVTControlCharacters } from 'node:util';
 // From its module, not the '@workshop/shared' index, which loads every client library (~1.3 s).
-import { KitError } from '../../../shared/src/errors.js';
+import { KitError } from '@workshop/shared/errors';
 import { checkStep, type StackProbe } from './progress.js';
 import { readState, type StepCheck } from './state.js';
 import { solutionSrc, starterSrc, type WorkshopStep } from './steps.js';

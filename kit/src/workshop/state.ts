@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from
 import { join, relative } from 'node:path';
 import { z } from 'zod';
 // From their modules, not the '@workshop/shared' index, which loads every client library (~1.3 s).
-import { isKitError } from '../../../shared/src/errors.js';
-import { parseJsonFile } from '../../../shared/src/json-file.js';
+import { isKitError } from '@workshop/shared/errors';
+import { parseJsonFile } from '@workshop/shared/json-file';
 
 /**
  * What the workshop CLI remembers between runs, in the git-ignored `.workshop-state.json` at the repo root:

@@ -1,10 +1,11 @@
 import type { WorkshopConfig } from '../config.js';
+import type { ServiceName } from '../names.js';
 
 /**
  * "Does it answer?" probes for the stack's services, shared by step 00, the stack command and the smoke
  * tests. Each returns a problem description (or undefined when the service works).
  */
-export type ServiceName = 'kafka' | 'schema-registry' | 'connect' | 'postgres' | 'clickhouse';
+export type { ServiceName };
 
 export const startTheStackHint = 'start the stack: npm run stack:up';
 
