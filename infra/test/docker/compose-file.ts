@@ -87,7 +87,9 @@ export function readComposeFile(path = composePath): ComposeFile {
   const compose = document as ComposeFile;
   for (const service of Object.values(compose.services)) {
     if (Array.isArray(service.environment)) {
-      service.environment = Object.fromEntries((service.environment as string[]).map((e) => [e.split('=', 1)[0], e.includes('=') ? e.slice(e.indexOf('=') + 1) : null]));
+      service.environment = Object.fromEntries(
+        (service.environment as string[]).map((e) => [e.split('=', 1)[0], e.includes('=') ? e.slice(e.indexOf('=') + 1) : null]),
+      );
     }
     service.volumes = service.volumes?.map((spec) => {
       const { source, target, mode } = parseVolume(spec);

@@ -89,6 +89,7 @@ describe('docker-compose.yml', () => {
     expect(messages).toContain('/services/kafka/ports must be array');
   });
 
+  // biome-ignore-start lint/suspicious/noTemplateCurlyInString: Compose's own ${…} syntax, as docker-compose.yml writes it
   it("interpolates ${…} as Compose does: the file's defaults, $$ as a literal $", () => {
     expect(interpolate('${WORKSHOP_BIND:-127.0.0.1}:9092:9092', {})).toBe('127.0.0.1:9092:9092');
     expect(interpolate('${WORKSHOP_BIND:-127.0.0.1}:9092:9092', { WORKSHOP_BIND: '0.0.0.0' })).toBe('0.0.0.0:9092:9092');
@@ -96,6 +97,7 @@ describe('docker-compose.yml', () => {
     expect(interpolate('body=$$(cat <&3) && [[ $$body ]]', {})).toBe('body=$(cat <&3) && [[ $body ]]');
     expect(() => interpolate('${A:?required}', {})).toThrow(/unsupported interpolation/);
   });
+  // biome-ignore-end lint/suspicious/noTemplateCurlyInString: end of the Compose syntax
 
   it('has the native stack’s services plus Grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual([...expectedServices].sort());
@@ -182,7 +184,10 @@ describe('docker-compose.yml', () => {
       if (networkKeys.includes(key)) continue;
       expect(fromCompose.get(key), `kafka: ${key}`).toBe(value);
     }
-    expect([...fromCompose.keys()].filter((key) => !native.has(key)), 'kafka: settings the native stack does not have').toEqual([]);
+    expect(
+      [...fromCompose.keys()].filter((key) => !native.has(key)),
+      'kafka: settings the native stack does not have',
+    ).toEqual([]);
     expect(env('kafka').KAFKA_ADVERTISED_LISTENERS?.split(',').sort()).toEqual(
       [`PLAINTEXT://127.0.0.1:${defaultPorts.kafka}`, `INTERNAL://${composeNetwork.kafkaInternalBootstrap}`].sort(),
     );
@@ -193,7 +198,10 @@ describe('docker-compose.yml', () => {
   it("runs Connect with the native stack's generated worker config, plugins and JVM time zone", () => {
     const connect = service('connect');
     const command = Array.isArray(connect.command) ? connect.command : String(connect.command).split(' ');
-    expect(command).toEqual(['/opt/kafka/bin/connect-distributed.sh', `${composeNetwork.containerConnectConfigDir}/${composeNetwork.connectWorkerConfigFile}`]);
+    expect(command).toEqual([
+      '/opt/kafka/bin/connect-distributed.sh',
+      `${composeNetwork.containerConnectConfigDir}/${composeNetwork.connectWorkerConfigFile}`,
+    ]);
     expect(env('connect').KAFKA_OPTS).toContain('-Duser.timezone=UTC');
     const mounts = Object.fromEntries(bindMounts('connect').map((m) => [relative(repoRoot, m.source), m.target]));
     expect(mounts).toEqual({
@@ -222,9 +230,9 @@ describe('docker-compose.yml', () => {
     expect(env('postgres').POSTGRES_DB).toBe(workshopNames.database);
     const init = bindMounts('postgres').find((m) => m.target.startsWith('/docker-entrypoint-initdb.d/'));
     expect(init, 'postgres: an init script').toBeDefined();
-    expect(relative(repoRoot, init!.source)).toBe('infra/docker/postgres-init.sql');
+    expect(relative(repoRoot, init?.source ?? '')).toBe('infra/docker/postgres-init.sql');
     expect(
-      readFileSync(init!.source, 'utf8'),
+      readFileSync(init?.source ?? '', 'utf8'),
       'infra/docker/postgres-init.sql is out of date: regenerate it from infra/src/docker/postgres-init.ts (npx tsx -e "import(\'./infra/src/docker/postgres-init.ts\').then(m => process.stdout.write(m.postgresInitSql()))" > infra/docker/postgres-init.sql)',
     ).toBe(postgresInitSql());
     expect(composeNetwork.connectJdbcUrl).toBe(`jdbc:postgresql://postgres:${defaultPorts.postgres}/${workshopNames.database}`);
@@ -254,9 +262,15 @@ describe('docker-compose.yml', () => {
     const yamlIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)) : []);
     expect(yamlIn(join(root, 'provisioning/datasources')), 'grafana/provisioning/datasources/*.yaml').not.toEqual([]);
     expect(yamlIn(join(root, 'provisioning/dashboards')), 'grafana/provisioning/dashboards/*.yaml').not.toEqual([]);
-    const dashboards = existsSync(join(root, 'dashboards')) ? readdirSync(join(root, 'dashboards'), { recursive: true }).map(String).filter((f) => f.endsWith('.json')) : [];
+    const dashboards = existsSync(join(root, 'dashboards'))
+      ? readdirSync(join(root, 'dashboards'), { recursive: true })
+          .map(String)
+          .filter((f) => f.endsWith('.json'))
+      : [];
     expect(dashboards, 'grafana/dashboards/**/*.json').not.toEqual([]);
-    const providers = yamlIn(join(root, 'provisioning/dashboards')).map((f) => readFileSync(join(root, 'provisioning/dashboards', f), 'utf8')).join('\n');
+    const providers = yamlIn(join(root, 'provisioning/dashboards'))
+      .map((f) => readFileSync(join(root, 'provisioning/dashboards', f), 'utf8'))
+      .join('\n');
     expect(providers, 'the dashboard provider reads the folder docker-compose.yml mounts').toContain('/etc/grafana/dashboards');
   });
 });

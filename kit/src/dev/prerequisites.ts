@@ -105,9 +105,11 @@ export async function checkPrerequisites(probes: PrerequisiteProbes = machinePro
   }
   const javaMajor = javaMajorVersion(java.output);
   if (!java.found) missing.push({ what: `Java ${minimumJava}+`, install: install.java });
-  else if (javaMajor !== undefined && javaMajor < minimumJava) missing.push({ what: `Java ${minimumJava}+ (found ${javaMajor})`, install: install.java });
+  else if (javaMajor !== undefined && javaMajor < minimumJava)
+    missing.push({ what: `Java ${minimumJava}+ (found ${javaMajor})`, install: install.java });
   // macOS's /usr/bin/java stub answers "Unable to locate a Java Runtime"; silence (a timeout) gets the benefit of the doubt.
-  else if (javaMajor === undefined && java.output.trim() !== '') missing.push({ what: `Java ${minimumJava}+ (java -version: ${firstLine(java.output)})`, install: install.java });
+  else if (javaMajor === undefined && java.output.trim() !== '')
+    missing.push({ what: `Java ${minimumJava}+ (java -version: ${firstLine(java.output)})`, install: install.java });
   if (!maven.found) missing.push({ what: 'Maven (mvn)', install: install.maven });
   // A stopped Debian cluster is fine: the native stack starts it (infra/src/native/services.ts).
   if (!postgresAnswers && probes.postgresClusters().length === 0) {

@@ -51,7 +51,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Module specifiers a file imports: static, dynamic, `export … from`, and files it resolves (`createRequire(…).resolve('htmx.org/…')`). */
-export function importedSpecifiers(text: string): string[] {
+function importedSpecifiers(text: string): string[] {
   // TypeScript's own scanner: imports quoted inside template strings (test fixtures) are not imports.
   const specifiers = ts.preProcessFile(text, true, true).importedFiles.map((file) => file.fileName);
   for (const match of text.matchAll(/(?:[rR]equire\w*(?:\([^)]*\))?|import\.meta)\.resolve\(\s*['"]([^'"]+)['"]/g))
@@ -66,7 +66,7 @@ function packageName(specifier: string): string {
 
 /** The packages `files` import, following relative imports into files of no workspace. */
 function importedPackages(files: string[], self: Workspace, all: Workspace[]): Set<string> {
-  const owner = (file: string) => all.find((w) => file.startsWith(join(repoRoot, w.dir) + '/'));
+  const owner = (file: string) => all.find((w) => file.startsWith(`${join(repoRoot, w.dir)}/`));
   const packages = new Set<string>();
   const seen = new Set<string>();
   const queue = [...files];
