@@ -33,7 +33,26 @@ export function kafkaClientConfig(config: WorkshopConfig, overrides: Partial<Kaf
 }
 
 export function createKafka(config: WorkshopConfig, overrides: Partial<KafkaConfig> = {}): Kafka {
+  silenceKafkajsNegativeTimeoutWarning();
   return new Kafka(kafkaClientConfig(config, overrides));
+}
+
+let negativeTimeoutWarningSilenced = false;
+
+/**
+ * kafkajs 2.2.4 (its last release) schedules a timer with a negative delay on Node 24 (tulios/kafkajs#1751); Node runs it
+ * after 1 ms — which is what kafkajs meant — but prints "TimeoutNegativeWarning" in every participant's terminal. Only
+ * that warning is dropped, once per process, when the first Kafka client is made; every other warning still prints.
+ */
+function silenceKafkajsNegativeTimeoutWarning(): void {
+  if (negativeTimeoutWarningSilenced) return;
+  negativeTimeoutWarningSilenced = true;
+  const emitWarning = process.emitWarning.bind(process) as (warning: string | Error, ...rest: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if (type === 'TimeoutNegativeWarning' || (warning instanceof Error && warning.name === 'TimeoutNegativeWarning')) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
 }
 
 export function createSchemaRegistry(config: WorkshopConfig): SchemaRegistry {

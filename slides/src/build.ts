@@ -89,13 +89,13 @@ export async function buildSlides(root: string, outDir = join(root, defaultOutDi
 
 /** The index of the built decks, in the order of steps/workshop.json; each with its presenter view. */
 export function indexHtml(root: string, built: Set<string>): string {
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const rows = workshopDecks(root)
     .filter((deck) => built.has(`${deck.name}.html`))
     .map((deck) => {
       const file = `${deck.name}.html`;
-      const about = deck.step ? `<p>${escape(deck.step.teaches)}</p>` : '';
-      return `<li><a href="${file}">${escape(deck.title)}</a> <a class="presenter" href="${file}?view=presenter">presenter view</a>${about}</li>`;
+      const about = deck.step ? `<p>${escapeHtml(deck.step.teaches)}</p>` : '';
+      return `<li><a href="${file}">${escapeHtml(deck.title)}</a> <a class="presenter" href="${file}?view=presenter">presenter view</a>${about}</li>`;
     });
   return `<!doctype html>
 <html lang="en">

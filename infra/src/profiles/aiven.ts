@@ -1,10 +1,8 @@
-import { KitError, loadConfig } from '@workshop/shared';
-import { aivenProbes } from '../aiven/status.js';
+import { loadConfig } from '@workshop/shared';
+import { aivenProbes, aivenUpDownExplanation } from '../aiven/status.js';
 import { toAivenJdbcSinkConfig } from '../aiven/jdbc-sink.js';
 import { resetWorkshop } from '../reset/reset.js';
 import type { StackProfile } from './profile.js';
-
-const terraformHint = 'cd infra/terraform && terraform init && terraform apply, then npm run aiven:env';
 
 /** Aiven: the services run in the cloud (Terraform in infra/terraform); the kit reaches them through .env. */
 export function aivenProfile(why: string): StackProfile {
@@ -13,19 +11,13 @@ export function aivenProfile(why: string): StackProfile {
     why,
     capabilities: { startsServices: false, grafana: true },
     config: () => loadConfig(),
+    // The kit starts and stops nothing in the cloud: `up` and `down` say what to do instead (and `npm start` then
+    // shows which services answer, from status()).
     async up() {
-      const services = await this.status();
-      const down = services.filter((service) => !service.working);
-      if (down.length > 0) {
-        throw new KitError(`aiven: ${down.map((s) => `${s.service} does not answer (${s.problem})`).join('; ')}`, {
-          hint: `the kit does not start cloud services: ${terraformHint}; then npm run stack:status`,
-          code: 'stack',
-        });
-      }
-      return { started: [], seconds: 0, warnings: [], summary: 'aiven: every service answers (the kit starts nothing in the cloud)' };
+      return { started: [], seconds: 0, warnings: [], summary: aivenUpDownExplanation('up') };
     },
     async down() {
-      return { stopped: [], summary: 'aiven: the kit does not stop cloud services — to stop paying for them: cd infra/terraform && terraform destroy' };
+      return { stopped: [], summary: aivenUpDownExplanation('down') };
     },
     async status() {
       const config = loadConfig();

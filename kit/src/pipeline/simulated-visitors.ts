@@ -45,7 +45,9 @@ export async function startSimulatedVisitors(options: {
     for (const exit of ready.filter((event) => event.action === 'ExitPage')) planVisit(new Date(now + 500 + (exit.count % 5) * 700));
     sending = sending
       .then(() => produceVisits(options.producer, options.registry, options.topic, options.schemaId, ready))
-      .then(() => void (produced += ready.length))
+      .then(() => {
+        produced += ready.length;
+      })
       .catch(options.onError);
   }, 250);
 
