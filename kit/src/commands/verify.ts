@@ -2,23 +2,29 @@ import { KitError } from '@workshop/shared';
 import { paint, runCommand } from '@workshop/shared/terminal';
 import { everyServiceWorks, openStackProfile } from '@workshop/infra/profiles';
 import { readWorkshopSteps, selectSteps } from '../workshop/steps.js';
-import { verifySteps } from '../dev/verify.js';
+import { verdictChecks, verifySteps } from '../dev/verify.js';
 import { renderVerifyTable } from '../view/verify-table.js';
 
-/** npm run verify [NN…] — each step's tests must pass on the solution and fail, with a hint, on the starter. */
+/**
+ * npm run verify [NN…] — per step: the tests pass on the solution, fail with a hint on the starter, catch every authored
+ * mistake with a hint, and cover every requirement listed in steps/NN/test/requirements.json.
+ */
 async function main(): Promise<void> {
   const steps = selectSteps(readWorkshopSteps(), process.argv.slice(2));
   const profile = await openStackProfile();
   // Without the stack every step would fail for the same reason: say it once, up front.
   if (!(await everyServiceWorks(profile))) {
-    throw new KitError(`the ${profile.name} stack does not answer — the steps' tests need it`, { hint: 'npm run stack:up, then npm run stack:status' });
+    throw new KitError(`the ${profile.name} stack does not answer — the steps' tests need it`, {
+      hint: 'npm run stack:up, then npm run stack:status',
+    });
   }
-  const verdicts = await verifySteps(steps, (step) => console.log(`  verifying ${step.dir}…`));
+  const verdicts = await verifySteps(steps, { progress: (step, what) => console.log(paint('dim', `  ${step.dir}: ${what}…`)) });
   for (const line of renderVerifyTable(verdicts)) console.log(line);
-  const good = verdicts.filter((v) => v.solutionOk && v.starterOk).length;
-  const summary = `verify: ${good} passed, ${verdicts.length - good} failed`;
-  console.log(good === verdicts.length ? paint('green', summary) : paint('red', summary));
-  if (good !== verdicts.length) process.exitCode = 1;
+  const failing = verdicts.flatMap(verdictChecks).filter((check) => !check.ok);
+  const good = verdicts.filter((v) => verdictChecks(v).every((check) => check.ok)).length;
+  const summary = `verify: ${good} of ${verdicts.length} steps as they should be${failing.length > 0 ? `, ${failing.length} checks failed` : ''}`;
+  console.log(failing.length === 0 ? paint('green', summary) : paint('red', summary));
+  if (failing.length > 0) process.exitCode = 1;
 }
 
 runCommand(main);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { KitError } from '@workshop/shared/errors';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { runStepTests, type StepTestOutcome } from '../workshop/run-step-tests.js';
 
@@ -19,8 +20,8 @@ export interface Mistake {
   description: string;
 }
 
-export function listMistakes(stepDir: string): Mistake[] {
-  const dir = join(repoRoot, 'solutions', stepDir, 'mistakes');
+export function listMistakes(stepDir: string, root = repoRoot): Mistake[] {
+  const dir = join(root, 'solutions', stepDir, 'mistakes');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((file) => file.endsWith('.patch'))
@@ -41,7 +42,24 @@ export async function runMistake(mistake: Mistake): Promise<StepTestOutcome> {
   await cp(join(repoRoot, 'solutions', mistake.stepDir, 'src'), src, { recursive: true });
   const applied = spawnSync('patch', ['-p1', '--quiet', '--forward', '-d', src, '-i', mistake.patchPath], { encoding: 'utf8' });
   if (applied.status !== 0) {
-    throw new Error(`${mistake.stepDir}/${mistake.name}.patch no longer applies to the solution: ${(applied.stdout + applied.stderr).trim()}`);
+    throw new KitError(
+      `${mistake.stepDir}/${mistake.name}.patch no longer applies to the solution: ${(applied.stdout + applied.stderr).trim()}`,
+      {
+        hint: `regenerate it from an edited copy of solutions/${mistake.stepDir}/src (diff -u, with its one-line description first)`,
+        code: 'mistake-patch',
+      },
+    );
   }
   return runStepTests(mistake.stepDir, 'starter', { extraEnv: { WORKSHOP_EXERCISE_DIR: src } });
+}
+
+/** Caught: the tests fail, and the first failure is a hint — what a participant who made this mistake would read. */
+export function isCaught(outcome: StepTestOutcome): boolean {
+  return outcome.failed > 0 && outcome.firstFailureIsHint;
+}
+
+export function describeMistakeOutcome(outcome: StepTestOutcome | undefined, notRun?: string): string {
+  if (!outcome) return `NOT RUN — ${notRun ?? 'no result'}`;
+  if (isCaught(outcome)) return 'caught';
+  return outcome.failed > 0 ? 'fails, but without a hint' : 'NOT caught — tests pass';
 }

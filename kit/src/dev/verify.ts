@@ -1,26 +1,126 @@
+import { isKitError } from '@workshop/shared/errors';
+import { repoRoot } from '@workshop/shared/repo-root';
 import { runStepTests, type StepTestOutcome } from '../workshop/run-step-tests.js';
 import type { WorkshopStep } from '../workshop/steps.js';
+import { isCaught, listMistakes, runMistake, type Mistake } from './mistakes.js';
+import { coverageComplete, judgeCoverage, readStepRequirements, type StepCoverage } from './requirements.js';
 
 /**
- * The author check (rustlings' `dev check`): every step's tests pass on its reference solution and fail
- * on its starter — and the starter's first failure is a hint that says what to do next.
+ * The author check (rustlings' `dev check`, and more): for every step, its tests pass on the reference solution, fail on
+ * the starter with a hint, catch every authored mistake with a hint, and cover every requirement of its README
+ * (requirements.ts). Each mistake is run once: its per-test results feed both "caught" and the coverage.
  */
+export interface MistakeVerdict {
+  mistake: Mistake;
+  outcome?: StepTestOutcome;
+  /** Why it did not run: the patch no longer applies, or the run was stopped. */
+  notRun?: string;
+  caught: boolean;
+}
+
 export interface StepVerdict {
   step: WorkshopStep;
   solution: StepTestOutcome;
   starter?: StepTestOutcome;
   solutionOk: boolean;
   starterOk: boolean;
+  /** Empty for the tour. */
+  mistakes: MistakeVerdict[];
+  /** Undefined for the tour: nothing to write, so no requirement a participant's code must meet. */
+  coverage?: StepCoverage;
 }
 
-export async function verifyStep(step: WorkshopStep): Promise<StepVerdict> {
+export interface VerifyOptions {
+  /** Told what is about to run ("solution", "mistake no-key"), so minutes of tests do not look like a hang. */
+  progress?: (step: WorkshopStep, what: string) => void;
+  /** Checked between two runs: true ends the check early (npm test on Ctrl-C); what did not run is reported as such. */
+  shouldStop?: () => boolean;
+  /** Which checkout's steps/ and solutions/ (tests use a fake workshop). */
+  root?: string;
+  /** Runs one mistake (tests pass a fake). */
+  runMistake?: (mistake: Mistake) => Promise<StepTestOutcome>;
+  /** Runs a step's suite (tests pass a fake). */
+  runTests?: typeof runStepTests;
+}
+
+export async function verifyStep(step: WorkshopStep, options: VerifyOptions = {}): Promise<StepVerdict> {
+  const root = options.root ?? repoRoot;
+  const runTests = options.runTests ?? runStepTests;
+  const progress = (what: string) => options.progress?.(step, what);
+  progress(step.exercise ? 'solution' : 'tour');
   // The tour has no exercise: its one suite must simply pass.
-  const solution = await runStepTests(step.dir, step.exercise ? 'solution' : 'starter');
+  const solution = await runTests(step.dir, step.exercise ? 'solution' : 'starter', { root });
   const solutionOk = !solution.crashed && solution.failed === 0 && solution.passed > 0;
-  if (!step.exercise) return { step, solution, solutionOk, starterOk: true };
-  const starter = await runStepTests(step.dir, 'starter');
+  if (!step.exercise) return { step, solution, solutionOk, starterOk: true, mistakes: [] };
+
+  progress('starter');
+  const starter = await runTests(step.dir, 'starter', { root });
   const starterOk = !starter.crashed && starter.failed > 0 && starter.firstFailureIsHint;
-  return { step, solution, starter, solutionOk, starterOk };
+
+  const mistakes: MistakeVerdict[] = [];
+  for (const mistake of listMistakes(step.dir, root)) {
+    if (options.shouldStop?.()) {
+      mistakes.push({ mistake, notRun: 'stopped', caught: false });
+      continue;
+    }
+    progress(`mistake ${mistake.name}`);
+    try {
+      const outcome = await (options.runMistake ?? runMistake)(mistake);
+      mistakes.push({ mistake, outcome, caught: isCaught(outcome) });
+    } catch (error) {
+      // A patch that no longer applies is this mistake's failure, not the end of the whole check.
+      if (!isKitError(error)) throw error;
+      mistakes.push({ mistake, notRun: error.message, caught: false });
+    }
+  }
+  const runs = mistakes.map((m) => ({ name: m.mistake.name, outcome: m.outcome, notRun: m.notRun }));
+  const coverage = judgeCoverage(readStepRequirements(step.dir, root), solution, runs);
+  return { step, solution, starter, solutionOk, starterOk, mistakes, coverage };
+}
+
+/** `npm run verify [NN…]`: every selected step, one after another (they share the stack). */
+export async function verifySteps(
+  steps: WorkshopStep[],
+  optionsOrProgress: VerifyOptions | ((step: WorkshopStep) => void) = {},
+): Promise<StepVerdict[]> {
+  // The older call, verifySteps(steps, step => …), told once per step: kept until npm test (commands/test.ts) passes options.
+  const options: VerifyOptions =
+    typeof optionsOrProgress === 'function'
+      ? { progress: (step, what) => (what === 'solution' || what === 'tour' ? optionsOrProgress(step) : undefined) }
+      : optionsOrProgress;
+  const verdicts: StepVerdict[] = [];
+  for (const step of steps) {
+    if (options.shouldStop?.()) break;
+    verdicts.push(await verifyStep(step, options));
+  }
+  return verdicts;
+}
+
+/**
+ * Every check of a verdict as one line of a tally: what `npm test` records (one failure per broken check, so its
+ * summary names each uncaught mistake and each uncovered requirement) and what `npm run verify` exits on.
+ */
+export interface VerifyCheck {
+  ok: boolean;
+  what: string;
+}
+
+export function verdictChecks(verdict: StepVerdict): VerifyCheck[] {
+  const dir = verdict.step.dir;
+  const checks: VerifyCheck[] = [{ ok: verdict.solutionOk, what: `${dir} ${verdict.step.exercise ? 'solution' : 'tour'}` }];
+  if (!verdict.step.exercise) return checks;
+  checks.push({ ok: verdict.starterOk, what: `${dir} starter` });
+  for (const m of verdict.mistakes) checks.push({ ok: m.caught, what: `${dir} mistake ${m.mistake.name}` });
+  const coverage = verdict.coverage;
+  if (!coverage?.listed) checks.push({ ok: false, what: `${dir} requirements: no steps/${dir}/test/requirements.json` });
+  else if (coverage.total === 0) checks.push({ ok: false, what: `${dir} requirements: none listed` });
+  for (const r of coverage?.requirements ?? [])
+    checks.push({ ok: r.covered, what: `${dir} requirement ${r.requirement.id}${r.reason ? ` — ${r.reason}` : ''}` });
+  return checks;
+}
+
+export function verdictOk(verdict: StepVerdict): boolean {
+  return verdictChecks(verdict).every((check) => check.ok);
 }
 
 export function describeSolution(verdict: StepVerdict): string {
@@ -38,12 +138,19 @@ export function describeStarter(verdict: StepVerdict): string {
   return 'fails WITHOUT a hint';
 }
 
-/** `npm run verify [NN…]`: every selected step, one after another (they share the stack). */
-export async function verifySteps(steps: WorkshopStep[], progress: (step: WorkshopStep) => void): Promise<StepVerdict[]> {
-  const verdicts: StepVerdict[] = [];
-  for (const step of steps) {
-    progress(step);
-    verdicts.push(await verifyStep(step));
-  }
-  return verdicts;
+export function describeMistakes(verdict: StepVerdict): string {
+  if (!verdict.step.exercise) return '—';
+  const caught = verdict.mistakes.filter((m) => m.caught).length;
+  const total = verdict.mistakes.length;
+  if (total === 0) return 'NONE authored';
+  return caught === total ? `all caught (${caught}/${total})` : `${caught}/${total} caught`;
+}
+
+export function describeCoverage(verdict: StepVerdict): string {
+  const coverage = verdict.coverage;
+  if (!coverage) return '— (tour)';
+  if (!coverage.listed) return '0 % — no requirements.json';
+  if (coverage.total === 0) return '0 % — none listed';
+  const percent = Math.floor((100 * coverage.covered) / coverage.total);
+  return `${percent} % (${coverage.covered}/${coverage.total})${coverageComplete(coverage) ? '' : ' — UNCOVERED below'}`;
 }

@@ -6,6 +6,14 @@ import { repoRoot } from '@workshop/shared/repo-root';
 
 /** Runs one step's vitest suite against the starter or the solution and summarises the outcome. */
 
+/** One test of the run, as vitest's JSON reporter names it ("geo lookup > opens the database"). */
+export interface StepTestResult {
+  fullName: string;
+  status: 'passed' | 'failed' | 'skipped';
+  /** The failure's messages (a hint starts with "HintError:"); empty unless the test failed. */
+  failureMessages: string[];
+}
+
 export interface StepTestOutcome {
   passed: number;
   failed: number;
@@ -18,6 +26,8 @@ export interface StepTestOutcome {
   /** vitest could not run the suite at all (e.g. a syntax error in a test). */
   crashed: boolean;
   seconds: number;
+  /** Every test of the run: the author checks ask which tests a mistake made fail (requirement coverage). */
+  tests: StepTestResult[];
 }
 
 interface VitestJson {
@@ -68,6 +78,7 @@ export async function runStepTests(
         firstFailureIsHint: false,
         crashed: true,
         seconds: (Date.now() - t0) / 1000,
+        tests: [],
       };
     }
     let report: VitestJson;
@@ -81,6 +92,7 @@ export async function runStepTests(
         firstFailureIsHint: false,
         crashed: true,
         seconds: (Date.now() - t0) / 1000,
+        tests: [],
       };
     }
     const failures = report.testResults.flatMap((file) => [
@@ -96,13 +108,26 @@ export async function runStepTests(
       failed: report.numFailedTests + suiteErrors,
       firstFailure,
       firstFailingTest: failures[0]?.test,
-      firstFailureIsHint: firstFailure !== undefined && /^HintError\b/.test(firstFailure.trim()),
+      firstFailureIsHint: firstFailure !== undefined && isHintMessage(firstFailure),
       crashed: report.numTotalTests === 0,
       seconds: (Date.now() - t0) / 1000,
+      tests: report.testResults.flatMap((file) =>
+        file.assertionResults.map((a) => ({
+          fullName: a.fullName,
+          // vitest also reports pending, todo and disabled tests: none of them ran, so none can catch anything.
+          status: a.status === 'passed' || a.status === 'failed' ? a.status : 'skipped',
+          failureMessages: a.status === 'failed' ? a.failureMessages : [],
+        })),
+      ),
     };
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
+}
+
+/** A failure that tells the participant what to do: the step tests' HintError, not a bare assertion or a crash. */
+export function isHintMessage(failureMessage: string): boolean {
+  return /^HintError\b/.test(failureMessage.trim());
 }
 
 /**
