@@ -17,5 +17,5 @@ it('after createKafka, a negative timer prints no TimeoutNegativeWarning, while 
   expect(run.status, run.stderr).toBe(0);
   expect(run.stderr).toContain('SomeOtherWarning: still printed');
   expect(run.stderr).not.toContain('TimeoutNegativeWarning');
-});
+}, 60_000);
 
