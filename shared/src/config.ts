@@ -1,8 +1,11 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { KitError } from './errors.js';
 import { apicurioConfluentApiPath, defaultPorts, workshopNames } from './names.js';
+import { repoRoot } from './repo-root.js';
 
 /**
  * The kit's one configuration: read from the environment and an optional `.env` file, validated, typed.
@@ -48,11 +51,20 @@ const rawEnvSchema = z.object({
   PGSSL_CA_FILE: z.string().optional(),
 
   CLICKHOUSE_URL: z.url().default(`http://127.0.0.1:${defaultPorts.clickhouseHttp}`),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier').default(workshopNames.database),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier')
+    .default(workshopNames.database),
   CLICKHOUSE_USER: z.string().min(1).default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
 
-  BUTTON_APP_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * The one setting that opens the kit to the room: the button app (and, on Docker, Grafana read-only) listen on
+   * this address. Kafka, the registry, Connect, PostgreSQL and ClickHouse stay on 127.0.0.1 whatever it says.
+   */
+  WORKSHOP_ROOM_BIND: z.string().min(1).optional(),
+  /** Default: WORKSHOP_ROOM_BIND when set, else 127.0.0.1. */
+  BUTTON_APP_HOST: z.string().min(1).optional(),
   BUTTON_APP_PORT: portFromEnv.default(defaultPorts.buttonApp),
   /** Reverse proxies whose X-Forwarded-For the button app believes (addresses or CIDRs, comma-separated). */
   BUTTON_APP_TRUST_PROXY: z.string().default(''),
@@ -88,6 +100,8 @@ export interface WorkshopConfig {
     ssl: false | { rejectUnauthorized: boolean; caFile?: string };
   };
   clickhouse: { url: string; database: string; username: string; password: string };
+  /** The address opened to the room (WORKSHOP_ROOM_BIND), when the presenter opened one. */
+  roomBind?: string;
   /** trustedProxies empty: X-Forwarded-For is ignored (a client could claim any address). */
   buttonApp: { host: string; port: number; trustedProxies: string[] };
   grafana: { url: string };
@@ -120,11 +134,11 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
   if (sasl && !e.KAFKA_SASL_MECHANISM) throw configError('KAFKA_SASL_MECHANISM is required with SASL credentials');
   return {
     kafka: {
-      brokers: e.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),
+      brokers: e.KAFKA_BROKERS.split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
       clientId: e.KAFKA_CLIENT_ID,
-      ssl: e.KAFKA_SSL
-        ? { caFile: e.KAFKA_SSL_CA_FILE, certFile: e.KAFKA_SSL_CERT_FILE, keyFile: e.KAFKA_SSL_KEY_FILE }
-        : false,
+      ssl: e.KAFKA_SSL ? { caFile: e.KAFKA_SSL_CA_FILE, certFile: e.KAFKA_SSL_CERT_FILE, keyFile: e.KAFKA_SSL_KEY_FILE } : false,
       sasl: sasl && e.KAFKA_SASL_MECHANISM ? { mechanism: e.KAFKA_SASL_MECHANISM, ...sasl } : undefined,
     },
     schemaRegistry: {
@@ -142,10 +156,7 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
       database: e.PGDATABASE,
       user: e.PGUSER,
       password: e.PGPASSWORD,
-      ssl:
-        e.PGSSLMODE === 'disable'
-          ? false
-          : { rejectUnauthorized: e.PGSSLMODE === 'verify-full', caFile: e.PGSSL_CA_FILE },
+      ssl: e.PGSSLMODE === 'disable' ? false : { rejectUnauthorized: e.PGSSLMODE === 'verify-full', caFile: e.PGSSL_CA_FILE },
     },
     clickhouse: {
       url: e.CLICKHOUSE_URL.replace(/\/+$/, ''),
@@ -154,23 +165,69 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
       password: e.CLICKHOUSE_PASSWORD,
     },
     buttonApp: {
-      host: e.BUTTON_APP_HOST,
+      host: e.BUTTON_APP_HOST ?? e.WORKSHOP_ROOM_BIND ?? '127.0.0.1',
       port: e.BUTTON_APP_PORT,
-      trustedProxies: e.BUTTON_APP_TRUST_PROXY.split(',').map((entry) => entry.trim()).filter(Boolean),
+      trustedProxies: e.BUTTON_APP_TRUST_PROXY.split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
     },
     grafana: { url: e.GRAFANA_URL.replace(/\/+$/, '') },
+    ...(e.WORKSHOP_ROOM_BIND ? { roomBind: e.WORKSHOP_ROOM_BIND } : {}),
   };
 }
 
 /**
  * Reads `.env` (if present) under the real environment — a variable set in the shell wins over the file —
- * and validates the result. Call it at a command's edge, never at import time.
+ * and validates the result. Call it at a command's edge, never at import time: the first call in a checkout
+ * also generates the local stack's passwords (ensureLocalSecrets).
  */
 export function loadConfig(options: { envFile?: string; env?: NodeJS.ProcessEnv } = {}): WorkshopConfig {
   const env = options.env ?? process.env;
   const envFile = options.envFile ?? env.WORKSHOP_ENV_FILE ?? findEnvFile();
   const fromFile = envFile && existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
-  return parseConfig({ ...fromFile, ...env });
+  // The local stack's generated password is a default, like any other: .env (Aiven) or the shell wins.
+  const local = { CLICKHOUSE_PASSWORD: ensureLocalSecrets(localSecretsDir(env))['clickhouse-password'] };
+  return parseConfig({ ...local, ...fromFile, ...env });
+}
+
+/**
+ * Passwords of the local stack (native and docker), generated once per checkout like a server's password at
+ * install, kept in `.stack/secrets/` (git-ignored): the ClickHouse `default` user's, the read-only ClickHouse user
+ * Grafana reads as, and Grafana's admin. One file each, so Docker mounts them as secrets (`*_FILE` variables).
+ */
+export const localSecretNames = ['clickhouse-password', 'clickhouse-grafana-password', 'grafana-admin-password'] as const;
+export type LocalSecretName = (typeof localSecretNames)[number];
+
+export function localSecretsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(resolve(env.WORKSHOP_STACK_DIR ?? join(repoRoot, '.stack')), 'secrets');
+}
+
+/**
+ * Reads the local secrets, creating any that is missing (the first command after a clone does). Safe when
+ * several processes start at once: each secret is written to a private file and linked into place, and
+ * whoever links second reads the winner's. The folder is the owner's only (0700); the files are readable
+ * (0644) because the docker stack's containers read them as their own users, not as the owner.
+ */
+export function ensureLocalSecrets(dir: string): Record<LocalSecretName, string> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const secrets = {} as Record<LocalSecretName, string>;
+  for (const name of localSecretNames) {
+    const path = join(dir, name);
+    if (!existsSync(path)) {
+      const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(draft, randomBytes(24).toString('base64url'), { mode: 0o644 });
+      try {
+        linkSync(draft, path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        rmSync(draft, { force: true });
+      }
+    }
+    secrets[name] = readFileSync(path, 'utf8').trim();
+  }
+  return secrets;
 }
 
 /** The kit's `.env` sits at the repository root; steps run with their own folder as cwd. */

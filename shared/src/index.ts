@@ -1,6 +1,15 @@
 export { workshopNames, workshopTopics, defaultPorts, apicurioConfluentApiPath, type ServiceName } from './names.js';
 export { KitError, isKitError, type KitErrorDetails } from './errors.js';
-export { loadConfig, parseConfig, type WorkshopConfig, type TlsFiles } from './config.js';
+export {
+  ensureLocalSecrets,
+  loadConfig,
+  localSecretNames,
+  localSecretsDir,
+  parseConfig,
+  type LocalSecretName,
+  type TlsFiles,
+  type WorkshopConfig,
+} from './config.js';
 export { readJsonFile, parseJsonFile, type JsonFileOptions } from './json-file.js';
 export { createKafka, kafkaClientConfig, createSchemaRegistry, createPostgresPool, createClickHouse } from './clients.js';
 export {

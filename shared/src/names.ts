@@ -21,6 +21,8 @@ export const workshopNames = {
   database: 'workshop',
   /** SELECT-only PostgreSQL role for dashboards. */
   dashboardReadRole: 'grafana_reader',
+  /** Read-only ClickHouse user Grafana's datasource reads as (readonly=2; its password: .stack/secrets). */
+  clickhouseDashboardUser: 'grafana_reader',
   /** Partitions of the workshop topics: enough to show keys keeping a session together. */
   topicPartitions: 3,
 } as const;

@@ -4,10 +4,12 @@
  *   tsx infra/src/clickhouse-http/main.ts --data <dir> [--port 8123] [--host 127.0.0.1] [--database workshop]
  *
  * stdout goes to the stack's log file: one line when listening, one when stopped; never request contents.
+ * Users and passwords come from the kit's config (loadConfig: `.stack/secrets`, or CLICKHOUSE_USER/PASSWORD):
+ * the same ones every client of the kit sends.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { defaultPorts, KitError, workshopNames } from '@workshop/shared';
+import { defaultPorts, ensureLocalSecrets, KitError, loadConfig, localSecretsDir, workshopNames } from '@workshop/shared';
 import { runCommand } from '@workshop/shared/terminal';
 import { createClickHouseHttpServer } from './server.js';
 
@@ -40,7 +42,22 @@ function readOptions() {
 
 async function main(): Promise<void> {
   const options = readOptions();
-  const server = createClickHouseHttpServer(options);
+  const { clickhouse } = loadConfig();
+  if (clickhouse.password === '') {
+    throw new KitError('CLICKHOUSE_PASSWORD is empty: the local ClickHouse does not serve SQL without a password', {
+      hint: 'remove CLICKHOUSE_PASSWORD from .env and the shell: the kit then uses the one it generated in .stack/secrets',
+    });
+  }
+  const users = [
+    { name: clickhouse.username, password: clickhouse.password },
+    // Dashboards read as this user, as on the docker stack's ClickHouse (infra/docker/clickhouse-users.xml).
+    {
+      name: workshopNames.clickhouseDashboardUser,
+      password: ensureLocalSecrets(localSecretsDir())['clickhouse-grafana-password'],
+      readonly: true,
+    },
+  ];
+  const server = createClickHouseHttpServer({ ...options, users });
   const { url, engineVersion } = await server.listen();
   console.log(`clickhouse-http listening on ${url} (chDB ${engineVersion}, data ${options.dataPath})`);
 

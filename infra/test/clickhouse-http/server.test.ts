@@ -17,11 +17,15 @@ let url: string;
 let client: ClickHouseClient;
 /** The client logs every failed request; the failures below are the point of their tests. */
 const quiet = { log: { level: ClickHouseLogLevel.OFF } };
+/** The server requires a password, as the stack's does; the client sends it as Basic auth. */
+const user = { name: 'default', password: 'test-password' };
+const auth = { username: user.name, password: user.password };
+const authHeader = { Authorization: `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}` };
 
 async function start(): Promise<void> {
-  server = createClickHouseHttpServer({ dataPath, database, port: 0 });
+  server = createClickHouseHttpServer({ dataPath, database, port: 0, users: [user] });
   ({ url } = await server.listen());
-  client = createClient({ url, database, ...quiet });
+  client = createClient({ url, database, ...auth, ...quiet });
 }
 
 async function stop(): Promise<void> {
@@ -165,7 +169,7 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
   });
 
   it('accepts gzip request bodies and compresses responses when asked', async () => {
-    const compressed = createClient({ url, database, compression: { request: true, response: true }, ...quiet });
+    const compressed = createClient({ url, database, compression: { request: true, response: true }, ...auth, ...quiet });
     try {
       await compressed.insert({
         table: 'sessions',
@@ -182,7 +186,7 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
     }
   });
 
-  it('runs concurrent requests one at a time, each with its own parameters', async () => {
+  it('runs concurrent requests, each with its own parameters', async () => {
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => rows<{ n: number }>('SELECT {n:UInt32} AS n', { n: i })));
     expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => [{ n: i }]));
   });
@@ -203,24 +207,24 @@ describe('clickhouse-http (chDB behind the ClickHouse HTTP interface)', () => {
   it('answers malformed requests with 4xx and keeps serving', async () => {
     const notGzip = await fetch(`${url}/?database=${database}`, {
       method: 'POST',
-      headers: { 'Content-Encoding': 'gzip' },
+      headers: { 'Content-Encoding': 'gzip', ...authHeader },
       body: 'SELECT 1',
     });
     expect(notGzip.status).toBe(400);
     expect(await notGzip.text()).toMatch(/not valid gzip/);
 
-    const empty = await fetch(url, { method: 'POST', body: '' });
+    const empty = await fetch(url, { method: 'POST', body: '', headers: authHeader });
     expect(empty.status).toBe(400);
     expect(empty.headers.get('x-clickhouse-exception-code')).toBe('62');
 
-    const garbage = await fetch(url, { method: 'POST', body: gzipSync('SELEC 1') });
+    const garbage = await fetch(url, { method: 'POST', body: gzipSync('SELEC 1'), headers: authHeader });
     expect(garbage.status).toBe(400);
 
-    const badSetting = await fetch(`${url}/?max-threads=2`, { method: 'POST', body: 'SELECT 1' });
+    const badSetting = await fetch(`${url}/?max-threads=2`, { method: 'POST', body: 'SELECT 1', headers: authHeader });
     expect(badSetting.status).toBe(400);
 
-    const readOnlyGet = await fetch(`${url}/?query=${encodeURIComponent('DROP TABLE workshop.presses')}`);
-    expect(readOnlyGet.status).toBe(403);
+    const readOnlyGet = await fetch(`${url}/?query=${encodeURIComponent('DROP TABLE workshop.presses')}`, { headers: authHeader });
+    expect(readOnlyGet.headers.get('x-clickhouse-exception-code')).toBe('164'); // READONLY
 
     expect(await rows('SELECT count() AS n FROM presses')).toEqual([{ n: '5' }]);
   });

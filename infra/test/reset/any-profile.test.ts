@@ -24,7 +24,7 @@ describe('reset on any profile', () => {
   it('drops every ClickHouse table and view of the workshop database, views first, and keeps the database', async () => {
     const dataPath = mkdtempSync(join(tmpdir(), 'reset-clickhouse-'));
     const database = 'workshop';
-    const server = createClickHouseHttpServer({ dataPath, database, port: 0 });
+    const server = createClickHouseHttpServer({ dataPath, database, port: 0, users: [{ name: 'default', password: 'reset-test' }] });
     const { url } = await server.listen();
     servers.push({
       close: async () => {
@@ -32,7 +32,7 @@ describe('reset on any profile', () => {
         rmSync(dataPath, { recursive: true, force: true });
       },
     });
-    const client = createClient({ url, database, log: { level: ClickHouseLogLevel.OFF } });
+    const client = createClient({ url, database, username: 'default', password: 'reset-test', log: { level: ClickHouseLogLevel.OFF } });
     try {
       await client.command({ query: 'CREATE TABLE presses (country String, n UInt32) ENGINE = MergeTree ORDER BY country' });
       await client.command({ query: 'CREATE TABLE per_country (country String, n UInt64) ENGINE = SummingMergeTree ORDER BY country' });
