@@ -1,6 +1,6 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { workshopNames } from '@workshop/shared';
+import { workshopNames, type ButtonPressEvent } from '@workshop/shared';
 import { expandGrafanaMacros, type GrafanaTimeRange, type SqlDialect } from './grafana-macros.js';
 
 /**
@@ -32,6 +32,39 @@ function epochToDate(value: number): Date {
   return new Date(value < 1e11 ? value * 1000 : value);
 }
 
+/**
+ * The session's time zone for every panel query. Grafana leaves it to the server, whose default is the zone of
+ * the machine that initialised it — rarely UTC on a participant's laptop. A query that is right only in UTC
+ * (a timestamptz cast to timestamp, a date_trunc of local time) shows here as it would there.
+ */
+const sessionTimeZone = 'America/New_York';
+
+/** Runs the SQL on a connection and reads the columns as Grafana's PostgreSQL datasource would. */
+async function queryAsGrafana(client: pg.PoolClient, sql: string): Promise<Omit<QueryResult, 'sql'>> {
+  const result = await client.query({ text: sql, rowMode: 'array' });
+  const columns = result.fields.map((field) => ({
+    name: field.name,
+    kind: (postgresTimeTypes.has(field.dataTypeID)
+      ? 'time'
+      : postgresNumberTypes.has(field.dataTypeID)
+        ? field.name === 'time'
+          ? 'time'
+          : 'number'
+        : 'string') as ColumnKind,
+    numeric: postgresNumberTypes.has(field.dataTypeID),
+  }));
+  const rows = (result.rows as unknown[][]).map((row) =>
+    row.map((value, i) => {
+      const column = columns[i]!;
+      if (value === null || value === undefined) return null;
+      if (column.kind === 'time') return column.numeric ? epochToDate(Number(value)) : (value as Date);
+      if (column.kind === 'number') return Number(value);
+      return String(value);
+    }),
+  );
+  return { columns: columns.map(({ name, kind }) => ({ name, kind })), rows };
+}
+
 export async function runOnPostgres(pool: pg.Pool, sql: string): Promise<Omit<QueryResult, 'sql'>> {
   const client = await pool.connect();
   try {
@@ -43,28 +76,36 @@ export async function runOnPostgres(pool: pg.Pool, sql: string): Promise<Omit<Qu
       [role],
     );
     if (canBecome[0]?.ok) await client.query(`SET LOCAL ROLE ${role}`);
-    const result = await client.query({ text: sql, rowMode: 'array' });
-    const columns = result.fields.map((field) => ({
-      name: field.name,
-      kind: (postgresTimeTypes.has(field.dataTypeID)
-        ? 'time'
-        : postgresNumberTypes.has(field.dataTypeID)
-          ? field.name === 'time'
-            ? 'time'
-            : 'number'
-          : 'string') as ColumnKind,
-      numeric: postgresNumberTypes.has(field.dataTypeID),
-    }));
-    const rows = (result.rows as unknown[][]).map((row) =>
-      row.map((value, i) => {
-        const column = columns[i]!;
-        if (value === null || value === undefined) return null;
-        if (column.kind === 'time') return column.numeric ? epochToDate(Number(value)) : (value as Date);
-        if (column.kind === 'number') return Number(value);
-        return String(value);
-      }),
-    );
-    return { columns: columns.map(({ name, kind }) => ({ name, kind })), rows };
+    await client.query(`SET LOCAL TimeZone = '${sessionTimeZone}'`);
+    return await queryAsGrafana(client, sql);
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
+
+/**
+ * Runs the SQL over a table where `action` is text, not step 05's enum (step 05 lets a participant choose
+ * either): a temporary table of the same name, visible only to this transaction, hides the real one
+ * (PostgreSQL looks up pg_temp first). It holds the given events, and the transaction is rolled back.
+ */
+export async function runOnPostgresWithTextActions(
+  pool: pg.Pool,
+  sql: string,
+  events: readonly ButtonPressEvent[],
+): Promise<Omit<QueryResult, 'sql'>> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const table = pg.escapeIdentifier(workshopNames.table);
+    await client.query(`CREATE TEMPORARY TABLE ${table} (
+      session_id uuid NOT NULL, "timestamp" timestamptz NOT NULL,
+      action text NOT NULL CHECK (action IN ('EnterPage', 'PressButton', 'ExitPage')),
+      count integer NOT NULL, country_code text NOT NULL, country_name text NOT NULL,
+      subdivision_name text, city_name text, cohort integer) ON COMMIT DROP`);
+    await client.query(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(events)]);
+    await client.query(`SET LOCAL TimeZone = '${sessionTimeZone}'`);
+    return await queryAsGrafana(client, sql);
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
     client.release();
@@ -116,4 +157,15 @@ export async function runPanelSql(
   const sql = expandGrafanaMacros(rawSql, dialect, range);
   const result = dialect === 'postgres' ? await runOnPostgres(databases.postgres, sql) : await runOnClickHouse(databases.clickhouse, sql);
   return { ...result, sql };
+}
+
+/** As runPanelSql on PostgreSQL, but over these events in a table whose `action` is text (runOnPostgresWithTextActions). */
+export async function runPanelSqlWithTextActions(
+  databases: Databases,
+  rawSql: string,
+  range: GrafanaTimeRange,
+  events: readonly ButtonPressEvent[],
+): Promise<QueryResult> {
+  const sql = expandGrafanaMacros(rawSql, 'postgres', range);
+  return { ...(await runOnPostgresWithTextActions(databases.postgres, sql, events)), sql };
 }

@@ -37,21 +37,27 @@ export interface TestVisits {
 }
 
 /**
- * Six visits, ten seconds between events, all inside [from, from + 10 min): Helsinki twice (7 presses), Berlin 2,
- * São Paulo 1, Tokyo 0 (entered and left), and an unknown place with 1 press whose visitor closed the tab
- * (no ExitPage). So: 6 visits entered, 5 pressed, 5 exited; 11 presses.
+ * Eight visits, ten seconds between events, all inside [from, from + 10 min), their presses in nine different
+ * minutes (0–8): Helsinki twice (4 and 3 presses), Berlin 2, São Paulo 1, Tokyo 0 (entered and left), an unknown
+ * place 1 and the United States 2 — both closed the tab (no ExitPage) — and Nairobi 1.
+ * So the funnel is 8 visits entered, 7 pressed, 6 exited: three different numbers, so a funnel in another order
+ * (the alphabet's: EnterPage, ExitPage, PressButton) or with two labels swapped shows; and 14 presses, so
+ * counting events instead of visits shows too. Nine minutes with presses: a series that is not sorted by time shows.
  */
 function visitsInWindow(from: Date): ButtonPressEvent[] {
   const at = (minutes: number, seconds = 0) => new Date(from.getTime() + minutes * 60_000 + seconds * 1000);
   const visit = (presses: number, code: string, start: Date) =>
     sampleVisit({ presses, place: place(code), sessionId: uniqueSessionId(), start, secondsBetweenEvents: 10 });
+  const closedTheTab = (events: ButtonPressEvent[]) => events.filter((event) => event.action !== 'ExitPage');
   return [
-    ...visit(4, 'FI', at(1)),
+    ...visit(4, 'FI', at(0, 30)),
     ...visit(3, 'FI', at(2, 30)),
-    ...visit(2, 'DE', at(3)),
+    ...visit(2, 'DE', at(3, 50)),
     ...visit(1, 'BR', at(5)),
-    ...visit(0, 'JP', at(6)),
-    ...visit(1, '--', at(7)).filter((event) => event.action !== 'ExitPage'),
+    ...closedTheTab(visit(1, '--', at(6, 20))),
+    ...closedTheTab(visit(2, 'US', at(7, 30))),
+    ...visit(1, 'KE', at(8, 45)),
+    ...visit(0, 'JP', at(9)),
   ];
 }
 
