@@ -6,7 +6,7 @@ import { repoRoot } from '@workshop/shared/repo-root';
 
 /** Runs one step's vitest suite against the starter or the solution and summarises the outcome. */
 
-/** One test of the run, as vitest's JSON reporter names it ("geo lookup > opens the database"). */
+/** One test of the run, named as vitest prints it: describe titles and its own, joined by " > " ("geo lookup > opens the database"). */
 export interface StepTestResult {
   fullName: string;
   status: 'passed' | 'failed' | 'skipped';
@@ -34,7 +34,15 @@ interface VitestJson {
   numPassedTests: number;
   numFailedTests: number;
   numTotalTests: number;
-  testResults: { message?: string; assertionResults: { status: string; fullName: string; failureMessages: string[] }[] }[];
+  testResults: {
+    message?: string;
+    assertionResults: { status: string; ancestorTitles: string[]; title: string; failureMessages: string[] }[];
+  }[];
+}
+
+/** The name as vitest's default reporter prints it ("geo lookup > opens the database"); the JSON's fullName joins with spaces. */
+function testName(assertion: { ancestorTitles: string[]; title: string }): string {
+  return [...assertion.ancestorTitles, assertion.title].join(' > ');
 }
 
 export interface RunStepTestsOptions {
@@ -99,7 +107,7 @@ export async function runStepTests(
       ...(file.message ? [{ message: file.message, test: undefined }] : []),
       ...file.assertionResults
         .filter((a) => a.status === 'failed')
-        .flatMap((a) => a.failureMessages.map((message) => ({ message, test: a.fullName }))),
+        .flatMap((a) => a.failureMessages.map((message) => ({ message, test: testName(a) }))),
     ]);
     const firstFailure = failures[0]?.message;
     const suiteErrors = report.testResults.filter((file) => file.message && file.assertionResults.length === 0).length;
@@ -113,7 +121,7 @@ export async function runStepTests(
       seconds: (Date.now() - t0) / 1000,
       tests: report.testResults.flatMap((file) =>
         file.assertionResults.map((a) => ({
-          fullName: a.fullName,
+          fullName: testName(a),
           // vitest also reports pending, todo and disabled tests: none of them ran, so none can catch anything.
           status: a.status === 'passed' || a.status === 'failed' ? a.status : 'skipped',
           failureMessages: a.status === 'failed' ? a.failureMessages : [],

@@ -17,7 +17,7 @@ const stepConfig = `import { defineStepConfig } from ${JSON.stringify(join(repoR
 export default defineStepConfig(import.meta.dirname);
 `;
 
-const stepTest = `import { expect, it } from 'vitest';
+const stepTest = `import { describe, expect, it } from 'vitest';
 import { isoTimestamp } from '../src/time.js';
 
 // Taken when the file is imported: a zone set only later (in a hook or a test) would leave this at UTC.
@@ -27,8 +27,10 @@ it('runs in the expected zone from the start', () => {
   expect(offsetAtImport).toBe(Number(process.env.EXPECTED_OFFSET_MINUTES));
 });
 
-it('labels a UTC timestamp Z', () => {
-  expect(isoTimestamp(new Date(Date.UTC(2026, 0, 5, 12, 0, 0)))).toBe('2026-01-05T12:00:00.000Z');
+describe('timestamps', () => {
+  it('labels a UTC timestamp Z', () => {
+    expect(isoTimestamp(new Date(Date.UTC(2026, 0, 5, 12, 0, 0)))).toBe('2026-01-05T12:00:00.000Z');
+  });
 });
 `;
 
@@ -59,7 +61,8 @@ describe("a step's tests run outside UTC", () => {
 
     expect(outcome.tests).toEqual([
       { fullName: 'runs in the expected zone from the start', status: 'passed', failureMessages: [] },
-      { fullName: 'labels a UTC timestamp Z', status: 'passed', failureMessages: [] },
+      // Named as vitest prints it and requirements.json lists it: describe titles and the test's, joined by " > ".
+      { fullName: 'timestamps > labels a UTC timestamp Z', status: 'passed', failureMessages: [] },
     ]);
   });
 
@@ -69,7 +72,7 @@ describe("a step's tests run outside UTC", () => {
       extraEnv: { TZ: 'UTC', EXPECTED_OFFSET_MINUTES: '300', WORKSHOP_EXERCISE_DIR: join(root, 'steps', stepDir, 'local-time') },
     });
 
-    expect(outcome.firstFailingTest).toBe('labels a UTC timestamp Z');
+    expect(outcome.firstFailingTest).toBe('timestamps > labels a UTC timestamp Z');
     expect(outcome.firstFailure).toContain('2026-01-05T07:00:00.000Z');
   });
 
