@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createKafka, loadConfig, workshopNames } from '@workshop/shared';
+import { KitError, createKafka, loadConfig, workshopNames } from '@workshop/shared';
 import { runPressCounter, type PressesByCountry } from './press-counter.js';
 import { showPressTable } from './press-table.js';
 
@@ -40,10 +40,26 @@ async function deleteGroup(id: string): Promise<void> {
 process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
 
+/** Subscribing to a missing topic makes kafkajs log a raw ERROR line; this says what to do instead. */
+async function requireTopic(topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if ((await admin.listTopics()).includes(topic)) return;
+  } finally {
+    await admin.disconnect();
+  }
+  throw new KitError(`The topic ${topic} does not exist yet`, {
+    hint: "run step 02's npm start first (in steps/02-produce-json): it creates the topic and sends visits to it",
+  });
+}
+
 try {
+  await requireTopic(workshopNames.jsonTopic);
   await consumer.connect();
   await runPressCounter(consumer, workshopNames.jsonTopic, presses);
 } catch (error) {
   console.error(`✗ ${(error as Error).message}`);
+  if (error instanceof KitError && error.hint) console.error(`  ${error.hint}`);
   await stop(1);
 }

@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLevel, Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { createKafka, loadConfig, workshopNames, type ButtonPressEvent } from '@workshop/shared';
@@ -82,21 +83,49 @@ function newGroup(): string {
   return groupId;
 }
 
-async function produce(topic: string, messages: (ButtonPressEvent | string | null)[]): Promise<void> {
-  await producer.send({
-    topic,
-    messages: messages.map((m) =>
-      m !== null && typeof m === 'object' ? { key: m.session_id, value: JSON.stringify(m) } : { key: null, value: m },
-    ),
-  });
+/**
+ * Writes the events visit by visit — one send, so one record batch, per visit, each visit in a partition of
+ * its own (visit i → partition i mod 3) — and then `junk` (values that are not events), if any, one per partition.
+ * With the counters' small fetches (startCounter) the data spans several fetches per partition, as a busy topic does.
+ */
+async function produce(topic: string, events: ButtonPressEvent[]): Promise<void> {
+  const sessions = [...new Set(events.map((event) => event.session_id))];
+  for (const [i, session] of sessions.entries()) {
+    await producer.send({
+      topic,
+      messages: events
+        .filter((event) => event.session_id === session)
+        .map((event) => ({ key: event.session_id, value: JSON.stringify(event), partition: i % workshopNames.topicPartitions })),
+    });
+  }
+}
+
+/** A message that is not an event, where it landed (the log must name this position, never the value). */
+interface Junk {
+  value: string | null;
+  partition: number;
+  offset: string;
+}
+
+async function produceJunk(topic: string, values: (string | null)[]): Promise<Junk[]> {
+  const junk: Junk[] = [];
+  for (const [i, value] of values.entries()) {
+    const partition = i % workshopNames.topicPartitions;
+    const [written] = await producer.send({ topic, messages: [{ key: null, value, partition }] });
+    if (written?.baseOffset === undefined) throw new Error(`Kafka did not say where message ${i} landed`);
+    junk.push({ value, partition, offset: written.baseOffset });
+  }
+  return junk;
 }
 
 /** A consumer in `groupId`, connected, counting with your runPressCounter(). */
 async function startCounter(topic: string, groupId: string, presses: PressesByCountry, options: { quiet?: boolean } = {}) {
   // quiet: for the crash test, whose counting fails on purpose (kafkajs would log each failure at ERROR).
   const client = options.quiet ? createKafka(config, { logLevel: logLevel.NOTHING }) : kafka;
-  // A short fetch wait: the broker answers at once when there is data, and a test sees "no more" sooner.
-  const consumer = client.consumer({ groupId, maxWaitTimeInMs: 250 });
+  // A short fetch wait: the broker answers at once when there is data, and a test sees "no more" sooner. Small
+  // fetches (the broker still hands out at least one record batch, i.e. one visit): a partition's data takes
+  // several fetches, so a commit that runs ahead of the counting — say to the end of the fetch — can show.
+  const consumer = client.consumer({ groupId, maxWaitTimeInMs: 250, maxBytesPerPartition: 1024 });
   consumersToStop.push(consumer);
   await consumer.connect();
   await withHint('Write runPressCounter(): consumer.subscribe() to the topic, then consumer.run() — README §2', () =>
@@ -119,18 +148,24 @@ async function eventually(done: () => boolean | Promise<boolean>, timeoutMs = 10
   );
 }
 
-/** Where the group's committed offsets stand against the end of the topic, partition by partition. */
-async function commitLag(topic: string, groupId: string): Promise<{ behind: number; detail: string }> {
+/**
+ * Where the group's committed offsets stand against the end of the topic, partition by partition: `behind`
+ * counts events not committed yet, `beyond` the partitions whose committed offset is past their end — an
+ * offset no message will ever have (e.g. "41" for 4 + 1: message.offset is a string).
+ */
+async function commitLag(topic: string, groupId: string): Promise<{ behind: number; beyond: number; detail: string }> {
   const ends = await admin.fetchTopicOffsets(topic);
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
   let behind = 0;
+  let beyond = 0;
   const detail = ends.map(({ partition, high, low }) => {
     const at = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
     const start = Number(at) < 0 ? Number(low) : Number(at);
     behind += Math.max(0, Number(high) - start);
-    return `partition ${partition}: committed ${Number(at) < 0 ? 'nothing' : at}, end ${high}`;
+    if (start > Number(high)) beyond += 1;
+    return `partition ${partition}: committed ${Number(at) < 0 ? 'nothing' : JSON.stringify(at)}, end ${high}`;
   });
-  return { behind, detail: detail.join('; ') };
+  return { behind, beyond, detail: detail.join('; ') };
 }
 
 function covers(presses: PressesByCountry, expected: Record<string, number>): boolean {
@@ -154,13 +189,24 @@ async function expectCountsToReach(presses: PressesByCountry, expected: Record<s
   );
 }
 
-/** Waits until the group has committed up to the end of the topic. */
+/** The next offset to read, as kafkajs wants it (a string) — one spelling for every hint. */
+const nextOffset = '(BigInt(message.offset) + 1n).toString()';
+
+/** Waits until the group has committed exactly up to the end of the topic — not short of it, not past it. */
 async function expectGroupCaughtUp(topic: string, groupId: string, situation: string) {
-  await eventually(async () => (await commitLag(topic, groupId)).behind === 0);
-  const { behind, detail } = await commitLag(topic, groupId);
+  await eventually(async () => {
+    const lag = await commitLag(topic, groupId);
+    return lag.behind === 0 && lag.beyond === 0;
+  });
+  const { behind, beyond, detail } = await commitLag(topic, groupId);
+  assertWithHint(
+    beyond === 0,
+    `The group committed an offset past the end of the topic, one no message has: message.offset is a string, so message.offset + 1 glues a "1" onto it ("4" + 1 = "41"). Commit ${nextOffset} — README §3`,
+    `${situation}: ${detail}`,
+  );
   assertWithHint(
     behind === 0,
-    "The group's committed offsets do not reach the end of the topic: after counting an event, commit the offset of the NEXT one to read (Number(message.offset) + 1) — README §3",
+    `The group's committed offsets stop short of the end of the topic: after counting an event (or skipping a bad one), commit the offset of the NEXT message to read, ${nextOffset} — README §3`,
     `${situation}: ${behind} event(s) not committed — ${detail}`,
   );
 }
@@ -212,20 +258,62 @@ describe('runPressCounter()', () => {
     countingWorks = true;
   });
 
-  it('skips a message that is not an event, and keeps counting', async () => {
+  it('skips a message that is not an event, logs its partition and offset (never its value), and keeps counting', async () => {
     failFastUnlessCountingWorks();
     const topic = await newTopic();
-    const events = visits([brazil, 2], [finland, 1]);
-    await produce(topic, ['not json at all', ...events.slice(0, 3), null, '{"hello":"world"}', ...events.slice(3)]);
-    const groupId = newGroup();
-    const presses: PressesByCountry = new Map();
-    await startCounter(topic, groupId, presses);
-    await expectCountsToReach(
-      presses,
-      expectedPresses(events),
-      'a topic with a message that is not JSON, an empty one and JSON that is not an event — skip those (readEvent() returns undefined)',
+    const early = visits([brazil, 2], [finland, 1], [germany, 3]);
+    const late = visits([unknown, 1], [finland, 2], [brazil, 1]);
+    // Values a log must never show: a bad message may hold anything — here a card number and a private note.
+    const card = 'not an event: card 4111 1111 1111 1111';
+    const note = `{"note":"private-${uniqueSessionId()}"}`;
+    await produce(topic, early);
+    const junk = await produceJunk(topic, [card, note, card]);
+    await produce(topic, late);
+    // The last message of every partition is junk too: skipping it without committing past it leaves the group behind.
+    junk.push(...(await produceJunk(topic, [note, null, card])));
+
+    const logs = captureLogs();
+    try {
+      const groupId = newGroup();
+      const presses: PressesByCountry = new Map();
+      await startCounter(topic, groupId, presses, { quiet: true });
+      await expectCountsToReach(
+        presses,
+        expectedPresses([...early, ...late]),
+        'a topic with messages that are not JSON, empty or JSON that is not an event — skip those (readEvent() returns undefined)',
+      );
+      await expectGroupCaughtUp(
+        topic,
+        groupId,
+        'a skipped message counts as processed: commit past it too (here the last message of each partition is one)',
+      );
+    } finally {
+      logs.restore();
+    }
+
+    const leaked = logs.lines.filter((line) => junk.some(({ value }) => value !== null && showsValue(line, value)));
+    assertWithHint(
+      leaked.length === 0,
+      "Never log a skipped message's value — it may hold anything (here a card number): log its partition and offset only — README §2",
+      `logged: ${leaked
+        .slice(0, 2)
+        .map((line) => JSON.stringify(line))
+        .join(' ')}`,
     );
-    await expectGroupCaughtUp(topic, groupId, 'a skipped message counts as processed: commit past it too');
+    const positions = junk.map(({ partition, offset }) => `partition ${partition} offset ${offset}`).join(', ');
+    assertWithHint(
+      logs.lines.some((line) => junk.some(({ partition, offset }) => hasWord(line, String(partition)) && hasWord(line, offset))),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint quotes the code a participant would type
+      "Log a skipped message's partition and offset with console.warn (or console.error), so someone can find it: e.g. `skipped ${topic}/${partition} at offset ${message.offset}` — README §2",
+      `skipped: ${positions}; logged: ${
+        logs.lines.length
+          ? logs.lines
+              .slice(0, 3)
+              .map((line) => JSON.stringify(line))
+              .join(' ')
+          : 'nothing'
+      }`,
+    );
   });
 
   it('a restart of the group does not count committed events again', async () => {
@@ -248,7 +336,7 @@ describe('runPressCounter()', () => {
     await expectCountsToReach(presses, expected, 'after the restart');
     await expectGroupCaughtUp(topic, groupId, 'after the restart');
     await withHint(
-      'After a restart the group counted events it had already committed: commit each event (offset + 1) once it is counted, and let the group continue from its committed offsets — README §3',
+      `After the restart the new consumer counted again events that the group had already committed: let it continue from the group's committed offsets (fromBeginning only applies to a group that has none; don't seek back) — README §2–3`,
       () => expect(asRecord(presses)).toEqual(expected),
     );
   });
@@ -260,44 +348,110 @@ describe('runPressCounter()', () => {
     const presses = new CountsStore();
     const first = visits([brazil, 2], [finland, 1]);
     await produce(topic, first);
-    const counter = await startCounter(topic, groupId, presses, { quiet: true });
+    const earlier = await startCounter(topic, groupId, presses);
     await expectCountsToReach(presses, expectedPresses(first), 'before the crash');
     await expectGroupCaughtUp(topic, groupId, 'before the crash');
+    await stopCounter(earlier);
 
-    // The counts can no longer be stored: counting throws, as a database that went away would.
-    presses.down = true;
-    const second = visits([germany, 3], [finland, 2]);
+    // A backlog of several fetches per partition; halfway through it the counts can no longer be stored:
+    // counting throws, as a database that went away would. Then the process dies.
+    const second = visits(
+      [germany, 3],
+      [finland, 2],
+      [brazil, 4],
+      [unknown, 2],
+      [germany, 1],
+      [finland, 3],
+      [brazil, 2],
+      [germany, 2],
+      [unknown, 3],
+    );
     await produce(topic, second);
+    presses.failAfter(Math.floor(Object.values(expectedPresses(second)).reduce((a, b) => a + b, 0) / 2));
+    const counter = await startCounter(topic, groupId, presses, { quiet: true });
     const failed = await eventually(() => presses.refused > 0);
     assertWithHint(
       failed,
       'Count every event of the topic with countPress() (which updates the Map you are given) — README §2',
       'the counter never tried to count the events produced after it started',
     );
-    // The process dies here; a new one takes over the group (same group id, same stored counts).
     await stopCounter(counter);
-    presses.down = false;
+    // A new process takes over the group (same group id, same stored counts, which work again).
+    presses.recover();
     await startCounter(topic, groupId, presses);
     const expected = sum(expectedPresses(first), expectedPresses(second));
     await eventually(() => covers(presses, expected));
     assertWithHint(
       covers(presses, expected),
-      'Events were lost in the crash: commit an offset only AFTER its event is counted — if counting throws, the offset must stay uncommitted so the event is read again — README §3',
+      "Events were lost in the crash: the group had committed offsets of events that were never counted. Commit an event's offset only AFTER it is counted (per message, not to the end of a fetch), and let an error from counting propagate so its offset stays uncommitted — README §3",
       `expected at least ${JSON.stringify(expected)}, counted ${JSON.stringify(asRecord(presses))}`,
     );
     await expectGroupCaughtUp(topic, groupId, 'after the restart');
   });
 });
 
+/** Everything logged while a test runs: console.* and direct writes to stdout/stderr (still shown as usual). */
+function captureLogs(): { lines: string[]; restore: () => void } {
+  const lines: string[] = [];
+  const restores: (() => void)[] = [];
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[method];
+    console[method] = (...args: unknown[]) => {
+      lines.push(format(...args));
+      original.apply(console, args);
+    };
+    restores.push(() => {
+      console[method] = original;
+    });
+  }
+  for (const stream of [process.stdout, process.stderr]) {
+    const original = stream.write;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      lines.push(String(chunk));
+      return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
+    }) as typeof stream.write;
+    restores.push(() => {
+      stream.write = original;
+    });
+  }
+  return {
+    lines,
+    restore: () => {
+      for (const restore of restores) restore();
+    },
+  };
+}
+
+function hasWord(line: string, word: string): boolean {
+  return new RegExp(`(^|[^0-9])${word}($|[^0-9])`).test(line);
+}
+
+/** The value as text, or the start of its bytes as Node prints a Buffer (<Buffer 6e 6f …>). */
+function showsValue(line: string, value: string): boolean {
+  const bytes = Buffer.from(value)
+    .subarray(0, 8)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
+  return line.includes(value) || line.includes(value.slice(-20)) || line.includes(bytes);
+}
+
 /** Counts kept outside the consumer, like a database: they survive the crash, and can be "down". */
 class CountsStore extends Map<string, number> {
-  down = false;
+  /** Stores still accepted before the store goes down; Infinity = up. */
+  private storesLeft = Number.POSITIVE_INFINITY;
   refused = 0;
+  failAfter(stores: number): void {
+    this.storesLeft = stores;
+  }
+  recover(): void {
+    this.storesLeft = Number.POSITIVE_INFINITY;
+  }
   override set(code: string, count: number): this {
-    if (this.down) {
+    if (this.storesLeft <= 0) {
       this.refused += 1;
       throw new Error('the counts store is down');
     }
+    this.storesLeft -= 1;
     return super.set(code, count);
   }
 }
