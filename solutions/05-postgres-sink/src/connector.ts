@@ -1,4 +1,4 @@
-import type { ConnectRestClient, ConnectorStatus } from '@workshop/shared';
+import { KitError, type ConnectRestClient, type ConnectorStatus } from '@workshop/shared';
 
 /**
  * Creates the connector `name`, or updates its configuration if it exists (README §3). Idempotent on
@@ -23,15 +23,33 @@ export async function waitForConnectorRunning(
   let status: ConnectorStatus | undefined;
   while (Date.now() < deadline) {
     status = await connect.getConnectorStatus(name);
-    const failed = status?.tasks.find((task) => task.state === 'FAILED');
-    if (failed) throw new Error(`Connector ${name}: task ${failed.id} FAILED — ${firstLines(failed.trace)}`);
+    const failed = connectorFailure(connect, name, status);
+    if (failed) throw failed;
     const running = status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
     if (running) return status!;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`Connector ${name} is not RUNNING after ${options.timeoutMs ?? 60_000} ms: ${JSON.stringify(status)}`);
+  throw new KitError(`Connector ${name} is not RUNNING after ${options.timeoutMs ?? 60_000} ms: ${JSON.stringify(status)}`);
 }
 
-function firstLines(trace: string | undefined): string {
-  return (trace ?? 'no trace').split('\n').slice(0, 3).join(' ');
+/**
+ * Why the connector or one of its tasks FAILED — PostgreSQL's own words when it refused a write — or
+ * undefined while nothing failed. A FAILED task stays FAILED until restarted, even after the fix.
+ */
+export function connectorFailure(connect: ConnectRestClient, name: string, status: ConnectorStatus | undefined): KitError | undefined {
+  const failed = status?.connector.state === 'FAILED' ? status.connector : status?.tasks.find((task) => task.state === 'FAILED');
+  if (!failed) return undefined;
+  const what = 'id' in failed ? `task ${failed.id}` : 'the connector';
+  return new KitError(`Connector ${name}: ${what} FAILED — ${rootCause(failed.trace)}`, {
+    hint: `fix the table (README §1) or the configuration (README §2), then restart it: curl -X POST '${connect.url}/connectors/${name}/restart?includeTasks=true&onlyFailed=true'`,
+  });
+}
+
+/** PostgreSQL's "ERROR: …" when it refused the write; otherwise the trace's first line and its last "Caused by:". */
+function rootCause(trace: string | undefined): string {
+  const postgresError = [...(trace ?? '').matchAll(/ERROR: [^\n]*?(?=\s+Call getNextException|\n|$)/g)].at(-1)?.[0];
+  if (postgresError) return `PostgreSQL said: ${postgresError}`;
+  const lines = (trace ?? 'no trace').split('\n');
+  const causes = lines.filter((line) => line.startsWith('Caused by:')).slice(-1);
+  return [lines[0], ...causes].join(' … ').slice(0, 600);
 }

@@ -36,3 +36,19 @@ export async function latestRows(db: Queryable, table: string, limit: number): P
   );
   return rows;
 }
+
+/** Whether the table exists (before createButtonPressesTable: was it made by an earlier run?). */
+export async function tableExists(db: Queryable, table: string): Promise<boolean> {
+  const { rows } = await db.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [pg.escapeIdentifier(table)]);
+  return rows[0]?.exists ?? false;
+}
+
+/** The type of the table's `action` column as PostgreSQL names it (`button_action`, `text`, …), if it has one. */
+export async function actionColumnType(db: Queryable, table: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ type: string }>(
+    `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute
+      WHERE attrelid = to_regclass($1) AND attname = 'action' AND NOT attisdropped`,
+    [pg.escapeIdentifier(table)],
+  );
+  return rows[0]?.type;
+}

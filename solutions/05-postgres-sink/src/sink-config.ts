@@ -29,8 +29,8 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
     'collection.name.format': table,
     // The table is ours (README §1): the sink must not invent or alter columns.
     'schema.evolution': 'none',
-    // The time zone the sink writes temporal values in (UTC is Debezium's default; spelled out, because a
-    // timestamp is exactly what the seed repo got wrong). The kit's Connect JVMs run in UTC as well.
+    // The zone for temporal columns *without* a time zone. A timestamptz stores the instant, so for ours it
+    // changes nothing; UTC is also Debezium's default — spelled out so that nobody has to wonder.
     'use.time.zone': 'UTC',
     // #region sink-upsert-dlq
 

@@ -1,5 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import {
+  KitError,
   createConnectRestClient,
   createKafka,
   createPostgresPool,
@@ -12,8 +13,8 @@ import {
 } from '@workshop/shared';
 import { createButtonPressesTable } from './table.js';
 import { postgresSinkConfig } from './sink-config.js';
-import { deployPostgresSink, waitForConnectorRunning } from './connector.js';
-import { countRows, countRowsOfVisits, latestRows, type ButtonPressRow } from './rows.js';
+import { connectorFailure, deployPostgresSink, waitForConnectorRunning } from './connector.js';
+import { actionColumnType, countRows, countRowsOfVisits, latestRows, tableExists, type ButtonPressRow } from './rows.js';
 
 /**
  * Step 05 — `npm start [visits]`: creates the table, deploys the JDBC sink connector, produces sample
@@ -32,9 +33,19 @@ const admin = kafka.admin();
 // The Java client's partitioner: the same key lands in the same partition whoever produces it.
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 
+const { host, port, user, database } = config.postgres;
+const dropTheTable = `psql -h ${host} -p ${port} -U ${user} ${database} -c 'DROP TABLE ${table}'`;
+let tableKept = false;
+
 try {
+  tableKept = await tableExists(db, table);
   await createButtonPressesTable(db, table);
-  console.log(`Table ${table} is ready in PostgreSQL database ${config.postgres.database}.`);
+  console.log(`Table ${table} is ready in PostgreSQL database ${database} (action: ${(await actionColumnType(db, table)) ?? 'no such column'}).`);
+  if (tableKept) {
+    // CREATE TABLE IF NOT EXISTS leaves an existing table as it is: an edit to createButtonPressesTable()
+    // (action enum ↔ text, a column's type) reaches PostgreSQL only through a new table.
+    console.log(`  It existed already and was kept as it is. Changed its columns since? Drop it, then npm start again: ${dropTheTable}`);
+  }
 
   await Promise.all([admin.connect(), producer.connect()]);
   // The topic first: a sink subscribing to a missing topic would have the broker create it with one partition.
@@ -62,16 +73,25 @@ try {
 } catch (error) {
   // A person should read what to fix, not a stack trace.
   console.error(`✗ ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof KitError && error.hint) console.error(`  ${error.hint}`);
+  if (tableKept && error instanceof KitError) {
+    console.error(`  ${table} was created by an earlier run and kept as it was (CREATE TABLE IF NOT EXISTS). If you changed createButtonPressesTable() since, drop it: ${dropTheTable}`);
+  }
   process.exitCode = 1;
 } finally {
   await Promise.all([admin.disconnect(), producer.disconnect(), db.end()]);
 }
 
-/** Prints the count as it grows until every event has its row, or 60 s pass. */
+/**
+ * Prints the count as it grows until every event has its row, or 60 s pass. Stops at once when the
+ * connector's task FAILED (PostgreSQL refused a write): no row will come until it is fixed and restarted.
+ */
 async function watchRows(sessionIds: string[], expected: number): Promise<number> {
   const deadline = Date.now() + 60_000;
   let shown = -1;
   for (;;) {
+    const failed = connectorFailure(connect, connectorName, await connect.getConnectorStatus(connectorName));
+    if (failed) throw failed;
     const arrived = await countRowsOfVisits(db, table, sessionIds);
     if (arrived !== shown) console.log(`  ${arrived}/${expected} rows`);
     shown = arrived;

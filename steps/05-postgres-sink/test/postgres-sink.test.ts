@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Partitioners, type IHeaders } from 'kafkajs';
 import pg from 'pg';
@@ -13,8 +14,9 @@ import {
   registerButtonPressSchema,
   seededSampleVisits,
   type ButtonPressEvent,
+  type WorkshopConfig,
 } from '@workshop/shared';
-import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
+import { HintError, assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
 import { createButtonPressesTable } from '../src/table.js';
 import { postgresSinkConfig } from '../src/sink-config.js';
 import { deployPostgresSink } from '../src/connector.js';
@@ -28,13 +30,51 @@ import { deployPostgresSink } from '../src/connector.js';
  */
 const config = loadConfig();
 const base = uniqueName('button_presses_sink').replaceAll('-', '_');
-const topic = base;
-const table = base;
+// Topic and table differ on purpose: the sink's default table is the topic's name, so with equal names a
+// config without 'collection.name.format' would pass here and write the wrong table for real.
+const topic = `${base}_topic`;
+const table = `${base}_table`;
 const deadLetterTopic = `${base}_dlq`;
 const connectorName = base.replaceAll('_', '-');
 
+/**
+ * The config the participant's functions get: as on the Docker stack, this machine and Connect reach
+ * PostgreSQL by different addresses. `postgres.host`/`port` (this machine's view) lead nowhere from Connect,
+ * so only `connect.postgresJdbcUrl` works; its own parameter (as the cloud's ?sslmode=…) must be kept.
+ */
+const participantConfig: WorkshopConfig = {
+  ...config,
+  postgres: { ...config.postgres, host: 'postgres-as-this-machine-sees-it.invalid', port: 6543 },
+  connect: { ...config.connect, postgresJdbcUrl: withUrlParameter(config.connect.postgresJdbcUrl, 'ApplicationName', 'step05tests') },
+};
+const sinkInputs = { topic, table, deadLetterTopic, config: participantConfig };
+
+function withUrlParameter(url: string, name: string, value: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${name}=${value}`;
+}
+
+/** The query parameters of a JDBC URL, as the PostgreSQL driver reads them: after the first '?', split on '&'. */
+function jdbcParameters(url: string): Map<string, string> {
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  return new Map(
+    query
+      .split('&')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
 const db = createPostgresPool(config, { max: 2 });
+/** The tests' own view of Connect. */
 const connect = createConnectRestClient(config);
+/**
+ * What deployPostgresSink() gets: a client for a Connect that wants credentials, as in the cloud — a
+ * guard in front of the real Connect answers 401 to any request without them.
+ */
+const connectAuth = { username: 'step05', password: 'tests-only' };
+let guard: Server;
+let participantConnect: ReturnType<typeof createConnectRestClient>;
+let requestsWithoutCredentials = 0;
 const registry = createSchemaRegistry(config);
 const kafka = createKafka(config);
 const admin = kafka.admin();
@@ -52,7 +92,24 @@ const hints = {
   deploy: 'Write deployPostgresSink(): PUT the config to /connectors/{name}/config — README §3',
 };
 
+/**
+ * Runs a participant's function: a starter's TODO gets `writeIt`; a function that was written but failed gets
+ * `itFailed` (telling someone who wrote it to write it points the wrong way).
+ */
+function attempt<T>(writeIt: string, itFailed: string, work: () => T | Promise<T>): Promise<T> {
+  return withHint(writeIt, work).catch((error: unknown) => {
+    if (error instanceof HintError && !/TODO/.test(error.detail ?? '')) throw new HintError(itFailed, error.detail);
+    throw error;
+  });
+}
+
 beforeAll(async () => {
+  guard = await startCredentialGuard();
+  const { port } = guard.address() as { port: number };
+  participantConnect = createConnectRestClient({
+    ...config,
+    connect: { ...config.connect, url: `http://127.0.0.1:${port}`, auth: connectAuth },
+  });
   await withHint(describeUnreachable('kafka', config.kafka.brokers.join(','), 'could not set up the test topic'), async () => {
     await Promise.all([admin.connect(), producer.connect()]);
     await ensureAvroTopic(admin, topic);
@@ -68,7 +125,8 @@ afterAll(async () => {
   // Every connector reading the test topic, whatever it is called: each one left behind is a running task.
   const connectors = new Set([connectorName, ...((await quietly(connectorsReading(topic))) ?? [])]);
   for (const name of connectors) await quietly(connect.deleteConnector(name));
-  await quietly(db.query(`DROP TABLE IF EXISTS ${pg.escapeIdentifier(table)}`));
+  // The topic's name too: a sink without 'collection.name.format' (and schema evolution on) creates that table.
+  for (const name of [table, topic]) await quietly(db.query(`DROP TABLE IF EXISTS ${pg.escapeIdentifier(name)}`));
   await quietly(db.end());
   // Only topics that exist: kafkajs retries a missing one for seconds.
   const existing = (await quietly(admin.listTopics())) ?? [];
@@ -86,7 +144,41 @@ afterAll(async () => {
   for (const query of ['', '?permanent=true']) {
     await quietly(fetch(`${config.schemaRegistry.url}/subjects/${encodeURIComponent(`${topic}-value`)}${query}`, { method: 'DELETE' }));
   }
+  await new Promise((done) => guard?.close(done));
 });
+
+/** A proxy to Kafka Connect that refuses (401) every request without the credentials the client was given. */
+async function startCredentialGuard(): Promise<Server> {
+  const expected = `Basic ${Buffer.from(`${connectAuth.username}:${connectAuth.password}`).toString('base64')}`;
+  const upstreamHeaders: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  const { auth } = config.connect;
+  if (auth) upstreamHeaders.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', async () => {
+      if (request.headers.authorization !== expected) {
+        requestsWithoutCredentials += 1;
+        response.writeHead(401, { 'content-type': 'application/json' }).end('{"error_code":401,"message":"Unauthorized"}');
+        return;
+      }
+      try {
+        const body = Buffer.concat(chunks);
+        const upstream = await fetch(`${config.connect.url}${request.url}`, {
+          method: request.method,
+          headers: upstreamHeaders,
+          body: body.length > 0 ? body : undefined,
+        });
+        const answer = Buffer.from(await upstream.arrayBuffer());
+        response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(answer);
+      } catch (error) {
+        response.writeHead(502).end(String(error));
+      }
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return server;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Looking at PostgreSQL and Kafka Connect.
@@ -190,6 +282,40 @@ function firstLines(trace: string | undefined): string {
 }
 
 /**
+ * What to fix, for the failures participants meet: PostgreSQL's or Connect's words, mapped to the setting or
+ * column that causes them. Undefined when the failure is none of these (the caller's hint then applies).
+ */
+function explainFailure(failed: string): string | undefined {
+  const known: [RegExp, string][] = [
+    [
+      /column "action" is of type \S+ but expression is of type character varying/,
+      "action is an enum, and the sink sends a string: PostgreSQL casts it only when connection.url says stringtype=unspecified — withJdbcParameter(config.connect.postgresJdbcUrl, 'stringtype', 'unspecified') — README §2",
+    ],
+    [
+      /no unique or exclusion constraint matching the ON CONFLICT/,
+      "The upsert's key must be exactly the table's unique key: 'primary.key.fields': 'session_id,count' (README §2) with UNIQUE (session_id, count) in the table (README §1)",
+    ],
+    [
+      /duplicate key value violates unique constraint/,
+      "A redelivered record collided with its row: 'insert.mode': 'upsert' with 'primary.key.mode': 'record_value' and 'primary.key.fields': 'session_id,count' — README §2",
+    ],
+    [
+      /postgres-as-this-machine-sees-it|6543|UnknownHost|Connection refused|connection attempt failed/i,
+      "Connect could not reach PostgreSQL: 'connection.url' must be config.connect.postgresJdbcUrl — how Connect reaches the database (on Docker postgres:5432), not the address this machine uses — README §2",
+    ],
+    [
+      new RegExp(`${topic}\\b(?!_)|does not exist|Could not find table`, 'i'),
+      `The sink looked for a table that is not ${table}: set 'collection.name.format' to the table you are given (the default is the topic's name) — README §2`,
+    ],
+    [
+      /replication factor/i,
+      "Connect could not create the dead-letter topic: 'errors.deadletterqueue.topic.replication.factor': '-1' (the cluster's default) — README §2",
+    ],
+  ];
+  return known.find(([pattern]) => pattern.test(failed))?.[1];
+}
+
+/**
  * Waits until `ready(rows)` holds for these visits' rows. Stops early when the connector fails: a FAILED
  * task does not recover by itself, and its trace says what went wrong.
  */
@@ -202,7 +328,7 @@ async function waitForRows(
   const deadline = Date.now() + 60_000;
   for (;;) {
     const failed = await failure(connectorName);
-    assertWithHint(!failed, failedHint, failed);
+    assertWithHint(!failed, explainFailure(failed ?? '') ?? failedHint, failed);
     const rows = await rowsOf(sessionIds);
     if (ready(rows)) return rows;
     assertWithHint(Date.now() < deadline, hint, `after 60 s: ${rows.length} rows; connector ${connectorName}: ${await describeStatus()}`);
@@ -229,7 +355,12 @@ const memo = <T>(make: () => Promise<T>) => {
 
 /** §1: the table, created twice (npm start runs it every time). */
 const tableCreated = memo(async () => {
-  await withHint(hints.table, () => createButtonPressesTable(db, table));
+  await attempt(
+    hints.table,
+    // The database is shared: the enum type (or another table's objects) may exist already, from an earlier run.
+    "createButtonPressesTable() failed — PostgreSQL's error below. It must work when its objects exist already (npm start runs it every time): CREATE TABLE IF NOT EXISTS, and CREATE TYPE inside DO $$ … EXCEPTION WHEN duplicate_object — README §1",
+    () => createButtonPressesTable(db, table),
+  );
   await withHint(
     'createButtonPressesTable() must work a second time (npm start runs it every time): CREATE TABLE IF NOT EXISTS, and an enum type created only if missing — README §1',
     () => createButtonPressesTable(db, table),
@@ -239,16 +370,45 @@ const tableCreated = memo(async () => {
   return columns;
 });
 
-/** §2–3: the connector, deployed twice with the same inputs. */
+/**
+ * §2–3: the connector, deployed as a participant does: a first version of the configuration, then the
+ * edited one, then the edited one again (npm start deploys at every run).
+ */
 const deployed = memo(async () => {
-  const sinkConfig = await withHint(hints.config, () => postgresSinkConfig({ topic, table, deadLetterTopic, config }));
-  await withHint(hints.deploy, () => deployPostgresSink(connect, connectorName, sinkConfig));
+  const sinkConfig = await attempt(hints.config, 'postgresSinkConfig() threw — its error below — README §2', () =>
+    postgresSinkConfig(sinkInputs),
+  );
+  // The first version differs from the final one in a key that changes nothing the tests look at.
+  const firstVersion = { ...sinkConfig, 'errors.log.include.messages': 'true' };
+  const deploy = (connectorConfig: Record<string, string>) => deployPostgresSink(participantConnect, connectorName, connectorConfig);
+  await attempt(hints.deploy, 'deployPostgresSink() failed — its error below — README §3', () => deploy(firstVersion)).catch(
+    blameMissingCredentials,
+  );
+  await withHint(
+    'Deploying again with an edited configuration must be fine: PUT /connectors/{name}/config creates the connector or replaces its configuration (POST /connectors refuses an existing name) — README §3',
+    () => deploy(sinkConfig),
+  ).catch(blameMissingCredentials);
   await withHint(
     'Deploying a second time must be fine: PUT /connectors/{name}/config creates the connector or updates it (POST /connectors refuses an existing name) — README §3',
-    () => deployPostgresSink(connect, connectorName, sinkConfig),
+    () => deploy(sinkConfig),
+  ).catch(blameMissingCredentials);
+  assertWithHint(
+    requestsWithoutCredentials === 0,
+    'Your request reached Connect without credentials and was refused (401), as a cloud Connect does: deploy with connect.putConnectorConfig(name, config) — the client sends the credentials; a fetch of your own does not — README §3',
+    `${requestsWithoutCredentials} request(s) without an Authorization header`,
   );
   return sinkConfig;
 });
+
+function blameMissingCredentials(error: unknown): never {
+  if (requestsWithoutCredentials > 0) {
+    throw new HintError(
+      'Your request reached Connect without credentials and was refused (401), as a cloud Connect does: deploy with connect.putConnectorConfig(name, config) — the client sends the credentials; a fetch of your own does not — README §3',
+      error instanceof HintError ? (error.detail ?? error.hint) : String(error),
+    );
+  }
+  throw error;
+}
 
 /** §4: the rows of the visits produced before the connector existed. */
 const firstRows = memo(async () => {
@@ -343,7 +503,9 @@ describe('§1 the table', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('§2 the connector configuration', () => {
   it('is a Debezium JDBC sink of the given topic, without converters of its own', async () => {
-    const sinkConfig = await withHint(hints.config, () => postgresSinkConfig({ topic, table, deadLetterTopic, config }));
+    const sinkConfig = await attempt(hints.config, 'postgresSinkConfig() threw — its error below — README §2', () =>
+      postgresSinkConfig(sinkInputs),
+    );
     assertWithHint(
       sinkConfig['connector.class'] === 'io.debezium.connector.jdbc.JdbcSinkConnector',
       "Set 'connector.class' to the Debezium JDBC sink: io.debezium.connector.jdbc.JdbcSinkConnector — README §2",
@@ -361,26 +523,80 @@ describe('§2 the connector configuration', () => {
       `found ${converters.join(', ')}`,
     );
   });
+
+  it("connects with the URL Connect uses (config.connect.postgresJdbcUrl), keeping that URL's own parameters", async () => {
+    const sinkConfig = await attempt(hints.config, 'postgresSinkConfig() threw — its error below — README §2', () =>
+      postgresSinkConfig(sinkInputs),
+    );
+    const given = participantConfig.connect.postgresJdbcUrl;
+    const url = sinkConfig['connection.url'] ?? '';
+    const withoutQuery = (jdbcUrl: string) => jdbcUrl.split('?')[0];
+    assertWithHint(
+      withoutQuery(url) === withoutQuery(given),
+      "Set 'connection.url' to config.connect.postgresJdbcUrl: how Connect reaches PostgreSQL. It is not the address this machine uses (config.postgres.host/port): on Docker, Connect reaches it as postgres:5432 — README §2",
+      `connection.url ${JSON.stringify(url)}; config.connect.postgresJdbcUrl ${JSON.stringify(given)}`,
+    );
+    const parameters = jdbcParameters(url);
+    const lost = [...jdbcParameters(given)].filter(([name, value]) => parameters.get(name) !== value);
+    assertWithHint(
+      lost.length === 0,
+      "Keep the URL's own parameters (the cloud's URL carries ?sslmode=…) and add yours after an '&': withJdbcParameter(url, 'stringtype', 'unspecified') does it — README §2",
+      `given ${given}, sent ${url}`,
+    );
+  });
+
+  it('leaves the table to you: no schema evolution', async () => {
+    const sinkConfig = await attempt(hints.config, 'postgresSinkConfig() threw — its error below — README §2', () =>
+      postgresSinkConfig(sinkInputs),
+    );
+    // 'none' is also Debezium's default: leaving the key out is fine.
+    const evolution = sinkConfig['schema.evolution'] ?? 'none';
+    assertWithHint(
+      evolution === 'none',
+      "Set 'schema.evolution': 'none': the table is yours (README §1) — the sink must not create tables or add and alter columns",
+      `schema.evolution: ${JSON.stringify(evolution)}`,
+    );
+  });
+
+  it('writes the table it is given, not one named after the topic', async () => {
+    await tableCreated();
+    await deployed();
+    const rows = await firstRows();
+    assertWithHint(rows.length > 0, `${hints.config}: rows must land in ${table}`);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
 describe('§3 deploying through the REST API', () => {
-  it('deploying twice leaves one connector, under the given name, with the given configuration', async () => {
-    const sinkConfig = await deployed();
+  it('deploys with the client it is given, credentials included (a cloud Connect refuses requests without them)', async () => {
+    await deployed();
+    assertWithHint(
+      requestsWithoutCredentials === 0,
+      'Deploy with connect.putConnectorConfig(name, config): it sends the credentials a cloud Connect asks for — README §3',
+      `${requestsWithoutCredentials} request(s) without an Authorization header`,
+    );
+  });
+
+  it('deploying twice leaves one connector, under the given name', async () => {
+    await deployed();
     const reading = await connectorsReading(topic);
     assertWithHint(
       reading.length === 1 && reading[0] === connectorName,
       `Deploy under the name you are given (${connectorName}), with PUT /connectors/{name}/config: deploying twice must leave exactly one connector reading the topic — each extra one writes the same rows again — README §3`,
       `connectors reading ${topic}: ${JSON.stringify(reading)}`,
     );
+  });
+
+  it('an edited configuration replaces the one deployed before', async () => {
+    const sinkConfig = await deployed();
     const deployedConfig = (await connect.getConnectorConfig(connectorName)) ?? {};
-    const differing = Object.entries(sinkConfig)
-      .filter(([key, value]) => deployedConfig[key] !== value)
-      .map(([key]) => key);
+    // Connect adds the connector's name to its configuration.
+    const keys = new Set([...Object.keys(sinkConfig), ...Object.keys(deployedConfig)].filter((key) => key !== 'name'));
+    const differing = [...keys].filter((key) => deployedConfig[key] !== sinkConfig[key]);
     assertWithHint(
       differing.length === 0,
-      'Send the configuration you are given, unchanged — README §3',
-      `differs in: ${differing.join(', ')}`,
+      "Deploying an edited configuration must apply it: PUT /connectors/{name}/config replaces the configuration of an existing connector — skipping the deploy when the connector exists (or ignoring POST's 409) keeps the old one — README §3",
+      `the connector runs a configuration that differs from the last one deployed in: ${differing.join(', ')}`,
     );
   });
 
@@ -408,7 +624,8 @@ describe('§3 deploying through the REST API', () => {
     );
     assertWithHint(
       !('failed' in outcome),
-      'The connector FAILED: the trace below names the setting or the column — fix it (README §1, §2) and run the tests again',
+      ('failed' in outcome && explainFailure(String(outcome.failed))) ||
+        'The connector FAILED: the trace below names the setting or the column — fix it (README §1, §2) and run the tests again',
       'failed' in outcome ? outcome.failed : undefined,
     );
   });
@@ -438,7 +655,7 @@ describe('§4 rows arrive', () => {
       );
       assertWithHint(
         row.timestamp.toISOString() === event.timestamp,
-        "The row's time must be the event's, to the millisecond: keep 'use.time.zone': 'UTC' in the connector config — README §2",
+        'The row\'s time must be the event\'s instant, to the millisecond: "timestamp" timestamptz with its full precision (not timestamptz(0), which rounds to the second) — README §1',
         `row ${row.timestamp.toISOString()}, event ${event.timestamp} (session ${row.session_id}, count ${row.count})`,
       );
     }
@@ -557,7 +774,8 @@ describe('§6 a bad record goes to the dead-letter topic', () => {
     );
     assertWithHint(
       !('failed' in outcome),
-      "One bad record stopped the connector: tolerate it and send it to the dead-letter topic — 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable': 'true' — README §2",
+      ('failed' in outcome && explainFailure(String(outcome.failed))) ||
+        "One bad record stopped the connector: tolerate it and send it to the dead-letter topic — 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable': 'true' — README §2",
       'failed' in outcome ? outcome.failed : undefined,
     );
     const letter = await readDeadLetter(poisonKey);
