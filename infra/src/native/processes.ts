@@ -1,11 +1,19 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { KitError } from '@workshop/shared';
+import { z } from 'zod';
 
-/** Background processes of the native stack: started detached, logging to a file, tracked by pid file. */
+/**
+ * Background processes of the native stack: started detached, logging to a file, tracked by pid file.
+ *
+ * A pid file outlives its process (a reboot, a kill -9, a crash) and the pid is then reused by anything. So
+ * the file also records what the process was — when it started and its command line, as ps shows them — and
+ * nothing is signalled unless the live process still matches both. A file that no longer matches is stale:
+ * removed, with a one-line note.
+ */
 
 export interface ManagedProcess {
   pid: number;
@@ -14,6 +22,40 @@ export interface ManagedProcess {
 
 function pidFile(runDir: string, service: string): string {
   return join(runDir, `${service}.pid`);
+}
+
+const pidRecordSchema = z.object({ pid: z.number().int().positive(), started: z.string(), command: z.string() });
+type PidRecord = z.infer<typeof pidRecordSchema>;
+
+/** When `pid` started and its full command line, from ps (Linux and macOS alike); undefined when it is gone. */
+export function processIdentity(pid: number): { started: string; command: string } | undefined {
+  const ps = spawnSync('ps', ['-ww', '-o', 'lstart=', '-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
+  const line = ps.status === 0 ? ps.stdout.trim() : '';
+  // lstart is a fixed 24-character date ("Wed Dec  2 17:46:01 2026"), then the command line.
+  return line.length > 24 ? { started: line.slice(0, 24), command: line.slice(25) } : undefined;
+}
+
+/** The pid file's record, or undefined when it is not one. */
+function readPidRecord(file: string): PidRecord | undefined {
+  const text = readFileSync(file, 'utf8').trim();
+  // A pid-only file, from kits before the check: no start time was recorded (see isOurs).
+  if (/^\d+$/.test(text)) return { pid: Number(text), started: '', command: '' };
+  try {
+    const parsed = pidRecordSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The record still describes the live process: same start time and command line. A pid-only file has neither,
+ * so its process must at least name the stack's folder (.stack, the parent of runDir), as every service's
+ * arguments do; a stranger's process that got the pid does not.
+ */
+function isOurs(record: PidRecord, identity: { started: string; command: string }, runDir: string): boolean {
+  if (record.started === '') return identity.command.includes(dirname(runDir));
+  return identity.started === record.started && identity.command === record.command;
 }
 
 export function isAlive(pid: number): boolean {
@@ -25,12 +67,29 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** The pid of our running process for `service`, if its pid file points at a live process. */
-export function runningPid(runDir: string, service: string): number | undefined {
+/**
+ * The pid of our running process for `service`: its pid file names a live process that started when the kit
+ * started it and whose command line carries the stack's mark. A pid file that does not is removed, and `note`
+ * says so in one line (default: stderr).
+ */
+export function runningPid(
+  runDir: string,
+  service: string,
+  note: (line: string) => void = (line) => console.error(line),
+): number | undefined {
   const file = pidFile(runDir, service);
   if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  const record = readPidRecord(file);
+  const identity = record ? processIdentity(record.pid) : undefined;
+  if (record && identity && isOurs(record, identity, runDir)) return record.pid;
+  rmSync(file, { force: true });
+  const shown = relative(process.cwd(), file) || file;
+  note(
+    record && identity
+      ? `note: ${shown} named pid ${record.pid}, which is no longer the kit's ${service} (${identity.command.slice(0, 60)}) — stale pid file removed, nothing signalled`
+      : `note: ${shown} named a process that is gone — stale pid file removed`,
+  );
+  return undefined;
 }
 
 export async function startDetached(options: {
@@ -65,14 +124,20 @@ export async function startDetached(options: {
       child.once('spawn', () => resolvePid(child.pid ?? -1));
     });
     child.unref();
-    await writeFile(pidFile(options.runDir, options.service), `${pid}\n`);
+    // Read right after the spawn; a process that already died records nothing, and is reported as gone.
+    const identity = processIdentity(pid);
+    const record: PidRecord = { pid, started: identity?.started ?? '-', command: identity?.command ?? '' };
+    await writeFile(pidFile(options.runDir, options.service), `${JSON.stringify(record)}\n`);
     return { pid, logPath: options.logPath };
   } finally {
     closeSync(logFd);
   }
 }
 
-/** SIGTERM to the process group, then SIGKILL after `graceMs`. Resolves once it is gone. */
+/**
+ * SIGTERM to the process group, then SIGKILL after `graceMs`. Resolves once it is gone. Only a process the pid
+ * file still identifies (runningPid) is signalled.
+ */
 export async function stopProcess(runDir: string, service: string, graceMs = 20_000): Promise<'stopped' | 'not running'> {
   const pid = runningPid(runDir, service);
   await rm(pidFile(runDir, service), { force: true }).catch(() => undefined);
