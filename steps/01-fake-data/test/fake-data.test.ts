@@ -62,8 +62,9 @@ function recordingGeo(geo: GeoLookup) {
 
 async function makeVisits(options: { seed: number; visits: number; geo?: GeoLookup }): Promise<ButtonPressEvent[]> {
   const geo = options.geo ?? (await theGeoLookup());
+  // A copy per call: a generateVisits() that moves the Date it is given fails its own test (below), not every other one.
   const events = await withHint('Write generateVisits() in src/visits.ts — README §3', () =>
-    generateVisits({ seed: options.seed, visits: options.visits, startAt, geo }),
+    generateVisits({ seed: options.seed, visits: options.visits, startAt: new Date(startAt), geo }),
   );
   assertWithHint(
     Array.isArray(events) && events.length > 0,
@@ -71,6 +72,22 @@ async function makeVisits(options: { seed: number; visits: number; geo?: GeoLook
     `got ${JSON.stringify(events)?.slice(0, 200)}`,
   );
   return events;
+}
+
+/** A geo database that knows no address: the random visitor can never be placed. */
+function geoThatResolvesNothing(drawLimit: number) {
+  const lookedUp: string[] = [];
+  return {
+    lookedUp,
+    geo: {
+      lookupLocation(ip: string) {
+        lookedUp.push(ip);
+        // Stops a loop that never gives up, so the test can say so instead of hanging.
+        if (lookedUp.length > drawLimit) throw new Error(`the test's geo lookup stopped after ${drawLimit} draws`);
+        return { ...unknownCountry, subdivision_name: null, city_name: null };
+      },
+    } satisfies GeoLookup,
+  };
 }
 
 /** Events grouped by session_id, each visit's events in the order generateVisits returned them. */
@@ -108,11 +125,14 @@ describe('geo lookup (README §1)', () => {
       'Write lookupLocation(ip): reader.get(ip), then map the DB-IP record to the location fields — README §1',
       () => geo.lookupLocation('8.8.8.8'),
     );
-    await withHint('8.8.8.8 is in the United States: country_code from the record, country_name from Intl.DisplayNames — README §1', () => {
-      expect(location).toMatchObject({ country_code: 'US', country_name: 'United States' });
-      expect(typeof location.subdivision_name).toBe('string');
-      expect(typeof location.city_name).toBe('string');
-    });
+    await withHint(
+      '8.8.8.8 is in the United States, with a subdivision and a city: country_code from the record, country_name from Intl.DisplayNames, subdivision_name = state1, city_name = city — README §1',
+      () => {
+        expect(location).toMatchObject({ country_code: 'US', country_name: 'United States' });
+        expect(typeof location.subdivision_name, 'subdivision_name').toBe('string');
+        expect(typeof location.city_name).toBe('string');
+      },
+    );
   });
 
   it('private and loopback IPs are Unknown (--), not a crash', async () => {
@@ -201,6 +221,12 @@ describe('visits (README §2 and §3)', () => {
     await withHint('generateVisits({ visits: n }) makes n visits, each with a new session_id (faker.string.uuid()) — README §3', () => {
       expect(sessions.length).toBe(25);
     });
+    const order = events.map((event) => event.session_id).filter((id, i, ids) => i === 0 || ids[i - 1] !== id);
+    assertWithHint(
+      order.length === sessions.length,
+      'Return the visits one after another — all events of one visit, then all of the next — not mixed together (e.g. sorted by time across visits) — README §3',
+      `the events switch visit ${order.length - 1} times for ${sessions.length} visits`,
+    );
   });
 
   it('count is 0, 1, 2, … in each visit: one EnterPage first, PressButtons, one ExitPage last', async () => {
@@ -265,6 +291,42 @@ describe('visits (README §2 and §3)', () => {
         }
       }
     }
+  });
+
+  it('each next visitor enters a few seconds after the previous one entered, so visits overlap', async () => {
+    const visits = bySession(await makeVisits({ seed: 8, visits: 30 }));
+    // Each visit as [entered, left], in the order generateVisits returned them.
+    const spans = visits
+      .map((visit) => visit.map((event) => Date.parse(event.timestamp)))
+      .map((times): [entered: number, left: number] => [Math.min(...times), Math.max(...times)]);
+    for (const [i, [entered]] of spans.entries()) {
+      const [previouslyEntered] = spans[i - 1] ?? [];
+      if (previouslyEntered === undefined) continue;
+      const gap = entered - previouslyEntered;
+      assertWithHint(
+        gap > 0 && gap <= 60_000,
+        'Each next visitor enters a few seconds (we use 1–30 s) after the previous visitor entered — README §3',
+        `visit ${i + 1} enters ${gap / 1000} s after visit ${i}`,
+      );
+    }
+    assertWithHint(
+      spans.some(([entered], i) => entered < (spans[i - 1]?.[1] ?? Number.NEGATIVE_INFINITY)),
+      'Count the few seconds from when the previous visitor entered, not from when they left: visitors overlap on a real page — README §3',
+      `in ${visits.length} visits, every visitor entered after the previous one had left`,
+    );
+  });
+
+  it('leaves the caller’s startAt as it was', async () => {
+    const geo = await theGeoLookup();
+    const given = new Date(startAt);
+    await withHint('Write generateVisits() in src/visits.ts — README §3', () =>
+      generateVisits({ seed: 9, visits: 5, startAt: given, geo }),
+    );
+    assertWithHint(
+      given.getTime() === startAt.getTime(),
+      'generateVisits() moved the startAt Date it was given (setTime…): keep the time in a number of your own — let at = startAt.getTime() — and add the gaps to that — README §3',
+      `startAt was ${startAt.toISOString()}, after generateVisits() it is ${given.toISOString()}`,
+    );
   });
 
   it('the first visitor enters at startAt, whatever the machine’s time zone', async () => {
@@ -345,6 +407,36 @@ describe('visits (README §2 and §3)', () => {
         describeVisit(visit),
       );
     }
+  });
+
+  it('gives up with an error after about 100 draws when no IP resolves — and the error holds no IP', async () => {
+    const drawLimit = 10_000;
+    const { geo, lookedUp } = geoThatResolvesNothing(drawLimit);
+    let thrown: unknown;
+    let returned: ButtonPressEvent[] | undefined;
+    try {
+      returned = await generateVisits({ seed: 10, visits: 3, startAt: new Date(startAt), geo });
+    } catch (error) {
+      thrown = error;
+    }
+    assertWithHint(
+      lookedUp.length <= drawLimit,
+      'With a database that resolves nothing, randomVisitorLocation() drew forever: give up with an error after about 100 draws — README §2',
+      `still drawing after ${drawLimit} draws`,
+    );
+    assertWithHint(
+      thrown !== undefined,
+      'When no IP resolves, randomVisitorLocation() must throw after about 100 draws, not return a location — README §2',
+      `${lookedUp.length} draws, then generateVisits() returned ${returned?.length ?? 0} events (first country: ${returned?.[0]?.country_code})`,
+    );
+    assertWithHint(
+      lookedUp.length >= 50 && lookedUp.length <= 500,
+      'Draw again while the IP does not resolve, and give up after about 100 draws — README §2',
+      `gave up after ${lookedUp.length} draws with: ${thrown instanceof Error ? thrown.message.slice(0, 160) : String(thrown)}`,
+    );
+    const error = thrown instanceof Error ? thrown : undefined;
+    const cause = error?.cause instanceof Error ? error.cause.message : String(error?.cause ?? '');
+    expectNoIpAddress([String(thrown), error?.message ?? '', cause].join('\n'), lookedUp, 'the error randomVisitorLocation() throws');
   });
 
   it('no IP address anywhere in the events', async () => {
