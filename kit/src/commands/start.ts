@@ -43,12 +43,23 @@ async function main(): Promise<void> {
     console.log('Bringing the stack up…');
     const profile = await unlessStopped(openStackProfile());
     console.log(paint('dim', `stack profile: ${profile.name} (${profile.why})`));
+    let upInFlight: Promise<unknown> = Promise.resolve();
     if (profile.capabilities.startsServices) {
       // What does not answer now is what this run starts: stopped again at the end, even if start-up is interrupted.
       const notRunningBefore = (await unlessStopped(profile.status())).filter((s) => !s.working).map((s) => s.service);
-      if (notRunningBefore.length > 0) shutdown.onStop('the stack', () => profile.down(report, { only: notRunningBefore }));
+      if (notRunningBefore.length > 0) {
+        shutdown.onStop('the stack', async () => {
+          await profile.down(report, { only: notRunningBefore });
+          // An interrupted `up` goes on in the background (it takes no abort signal): it ends once the service it waits
+          // for is gone (the down above), but it may have launched the next service meanwhile — or, during a first
+          // download, launch them all afterwards. So wait for it to end, and stop what it started after the first down.
+          await upInFlight.catch(() => undefined);
+          await profile.down(report, { only: notRunningBefore });
+        });
+      }
     }
-    await unlessStopped(profile.up(report));
+    upInFlight = profile.up(report);
+    await unlessStopped(upInFlight);
     for (const line of renderStatusTable(await unlessStopped(profile.status()))) console.log(line);
 
     // The config after `up`: on Docker, `up` has just written the containers' JDBC URL into .env.
@@ -102,6 +113,7 @@ async function main(): Promise<void> {
       console.log('Start-up failed: stopping what this run started…');
       await shutdown.stop();
       shutdown.dispose();
+      exitOnceStopped();
       throw error;
     }
     console.log(`Stopping (${error.message}) while starting…`);
@@ -110,6 +122,17 @@ async function main(): Promise<void> {
   await shutdown.stop();
   shutdown.dispose();
   console.log(paint('green', `✓ stopped — ${final}`));
+  exitOnceStopped();
+}
+
+/**
+ * Ends the process once what this run started is stopped. Work interrupted mid-start goes on in this process — a
+ * pipeline half started (its button app listening on 8080, its consumers connecting) — and would keep `npm start`
+ * alive with the port open after it said "stopped". setImmediate: runCommand prints a failure (and sets the exit
+ * code) first.
+ */
+function exitOnceStopped(): void {
+  setImmediate(() => process.exit());
 }
 
 runCommand(main);

@@ -34,11 +34,14 @@ export interface ShutdownOptions {
   ancestors?: number[];
   /** How often the ancestors are checked (ms); 0 turns the check off. */
   parentCheckMs?: number;
+  /** The command's output streams (default: stdout and stderr; tests pass stand-ins). */
+  outputs?: { on(event: 'error', listener: () => void): unknown }[];
 }
 
 export function createShutdown(options: ShutdownOptions): Shutdown {
   const proc = options.process ?? process;
   const forceExit = options.forceExit ?? (() => process.exit(130));
+  const outputs = options.outputs ?? [process.stdout, process.stderr];
   const cleanups: { name: string; stop: () => Promise<unknown> }[] = [];
   let stopping: Promise<void> | undefined;
   let requestedReason: string | undefined;
@@ -54,6 +57,10 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
       return;
     }
     requestedReason = reason;
+    // Once the terminal has closed (SIGHUP), a write to it fails with EIO, and an unhandled stream error would end the
+    // process before anything is stopped (measured under a pty: a process.stdout.write after the hang-up exits 1).
+    // From now on output is best effort; console.log already ignores such errors, a raw write does not.
+    for (const output of outputs) output.on('error', ignoreOutputError);
     resolveRequested(reason);
   };
   const handlers = new Map<StopSignal, () => void>(stopSignals.map((signal) => [signal, () => request(signal)]));
@@ -66,7 +73,8 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
   const parentCheck =
     parentCheckMs > 0 && ancestors.length > 0
       ? setInterval(() => {
-          if (requestedReason === undefined && ancestors.some((pid) => !isAlive(pid))) request('the npm process that ran this command exited');
+          if (requestedReason === undefined && ancestors.some((pid) => !isAlive(pid)))
+            request('the npm process that ran this command exited');
         }, parentCheckMs)
       : undefined;
   parentCheck?.unref();
@@ -97,6 +105,8 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     dispose,
   };
 }
+
+function ignoreOutputError(): void {}
 
 function isAlive(pid: number): boolean {
   try {
