@@ -24,7 +24,8 @@ describe('stack:reset', () => {
     const suffix = uniqueName('reset').replaceAll('-', '_');
     const topic = `${workshopNames.avroTopic}_${suffix}`;
     const subject = `${topic}-value`;
-    const connectorName = `reset-test-${suffix.replaceAll('_', '-')}`;
+    // Named as the kit names its connectors: reset deletes those, and only those.
+    const connectorName = `${workshopNames.postgresSinkConnector}-${suffix.replaceAll('_', '-')}`;
 
     const admin = createKafka(config).admin();
     await admin.connect();
@@ -60,11 +61,18 @@ describe('stack:reset', () => {
     ]);
     expect(pgTables.rowCount).toBe(0);
     const chTables = await clickhouse.query({
-      query: 'SELECT name FROM system.tables WHERE database = {db:String}',
-      query_params: { db: config.clickhouse.database },
+      query: 'SELECT name FROM system.tables WHERE database = {db:String} AND startsWith(name, {prefix:String})',
+      query_params: { db: config.clickhouse.database, prefix: workshopNames.table },
       format: 'JSONEachRow',
     });
     expect(await chTables.json()).toEqual([]);
+
+    // The read-only role was not widened: it reads, and cannot create.
+    const roleRights = await db.query(
+      `SELECT has_schema_privilege($1, 'public', 'CREATE') AS can_create, has_schema_privilege($1, 'public', 'USAGE') AS can_use`,
+      [workshopNames.dashboardReadRole],
+    );
+    expect(roleRights.rows[0]).toEqual({ can_create: false, can_use: true });
 
     // Still running, and the workshop database is usable (the dashboard role keeps its default grants).
     await db.query(`CREATE TABLE ${workshopNames.table}_${suffix}_after (id int)`);
