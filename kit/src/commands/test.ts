@@ -7,9 +7,8 @@ import { openStackProfile } from '@workshop/infra/profiles';
 import { createShutdown } from '../lifecycle/shutdown.js';
 import { readWorkshopSteps } from '../workshop/steps.js';
 import { runGates } from '../dev/gates.js';
-import { listMistakes, runMistake } from '../dev/mistakes.js';
 import { checkPrerequisites } from '../dev/prerequisites.js';
-import { verifySteps } from '../dev/verify.js';
+import { verdictChecks, verifySteps } from '../dev/verify.js';
 import { renderVerifyTable } from '../view/verify-table.js';
 
 /**
@@ -18,9 +17,9 @@ import { renderVerifyTable } from '../view/verify-table.js';
  *     import layering — a failure there stops the run before minutes of stack tests;
  *  1. the stack: used if it answers; otherwise the profile starts it — and what this run started is stopped at the end,
  *     also on Ctrl-C, SIGTERM or SIGHUP;
- *  2. unit and integration tests of shared/, infra/, kit/ and slides/;
- *  3. every step: tests pass on the solution, fail with a hint on the starter (npm run verify);
- *  4. every step's common mistakes (solutions/NN/mistakes/*.patch) make its tests fail with a hint.
+ *  2. the unit tests of shared/, infra/, kit/ and slides/ (no service needed), then the *.stack.test.ts on the stack;
+ *  3. every step (npm run verify): tests pass on the solution, fail with a hint on the starter, every common mistake
+ *     (solutions/NN/mistakes/*.patch) makes them fail with a hint, every README requirement is covered.
  */
 
 interface Tally {
@@ -29,10 +28,11 @@ interface Tally {
   failures: string[];
 }
 
-function runVitest(workspace: string, signal: AbortSignal): Promise<boolean> {
+/** vitest at the root (the four workspaces are projects of vitest.config.ts), with the given filter arguments. */
+function runVitest(args: string[], signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(join(repoRoot, 'node_modules/.bin/vitest'), ['run'], {
-      cwd: join(repoRoot, workspace),
+    const child = spawn(join(repoRoot, 'node_modules/.bin/vitest'), ['run', ...args], {
+      cwd: repoRoot,
       env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
       stdio: 'inherit',
       signal,
@@ -77,49 +77,41 @@ async function main(): Promise<void> {
   console.log(paint('bold', '▸ gates'));
   const gates = await runGates((line) => log(`  ${line}`));
   if (!gates.ok) {
-    throw new KitError(`gates failed: ${gates.failures.join(', ')}`, { hint: 'fix what they print above (npm run lint:fix formats and fixes what it safely can)' });
+    throw new KitError(`gates failed: ${gates.failures.join(', ')}`, {
+      hint: 'fix what they print above (npm run lint:fix formats and fixes what it safely can)',
+    });
   }
 
   try {
-    console.log(paint('bold', '▸ stack'));
+    console.log(paint('bold', '▸ unit tests of shared, infra, kit and slides (no service needed)'));
+    record(await runVitest(['--exclude', '**/*.stack.test.ts'], children.signal), 'unit tests');
+
+    if (!stopped()) console.log(paint('bold', '▸ stack'));
     const profile = await openStackProfile();
     console.log(`  stack profile: ${profile.name} (${profile.why})`);
     const before = await profile.status();
     if (before.every((s) => s.working)) {
       console.log('  every service already answers — using the running stack');
-    } else {
+    } else if (!stopped()) {
       const notRunningBefore = before.filter((s) => !s.working).map((s) => s.service);
       if (profile.capabilities.startsServices) shutdown.onStop('the stack', () => profile.down(log, { only: notRunningBefore }));
       const outcome = await profile.up(log);
       console.log(`  ${outcome.summary}`);
     }
 
-    for (const workspace of ['shared', 'infra', 'kit', 'slides']) {
-      if (stopped()) break;
-      console.log(paint('bold', `▸ ${workspace}: unit and integration tests`));
-      record(await runVitest(workspace, children.signal), `${workspace} tests`);
+    if (!stopped()) {
+      console.log(paint('bold', '▸ tests on the running stack (*.stack.test.ts)'));
+      record(await runVitest(['.stack.test.ts'], children.signal), 'stack tests');
     }
 
     if (!stopped()) {
-      console.log(paint('bold', '▸ steps: solution passes, starter fails with a hint'));
-      const verdicts = await verifySteps(readWorkshopSteps(), (step) => log(`  verifying ${step.dir}…`));
+      console.log(paint('bold', '▸ steps: solution passes, starter fails with a hint, every mistake caught, every requirement covered'));
+      const verdicts = await verifySteps(readWorkshopSteps(), {
+        progress: (step, what) => log(paint('dim', `  ${step.dir}: ${what}…`)),
+        shouldStop: stopped,
+      });
       for (const line of renderVerifyTable(verdicts)) log(line);
-      for (const verdict of verdicts) {
-        record(verdict.solutionOk, `${verdict.step.dir} solution`);
-        if (verdict.starter) record(verdict.starterOk, `${verdict.step.dir} starter`);
-      }
-    }
-
-    if (!stopped()) console.log(paint('bold', '▸ steps: every common mistake is caught'));
-    for (const step of readWorkshopSteps()) {
-      for (const mistake of listMistakes(step.dir)) {
-        if (stopped()) break;
-        const outcome = await runMistake(mistake);
-        const caught = outcome.failed > 0 && outcome.firstFailureIsHint;
-        const verdict = caught ? 'caught' : outcome.failed > 0 ? 'fails, but without a hint' : 'NOT caught — tests pass';
-        console.log(`  ${caught ? '✓' : '✗'} ${step.dir}/${mistake.name}: ${verdict} (${mistake.description})`);
-        record(caught, `${step.dir} mistake ${mistake.name}`);
-      }
+      for (const check of verdicts.flatMap(verdictChecks)) record(check.ok, check.what);
     }
   } finally {
     if (!stopped()) {
