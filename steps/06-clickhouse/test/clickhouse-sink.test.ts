@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
   createClickHouse,
@@ -16,7 +16,7 @@ import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessi
 import { createEventTable, createPressesPerMinute } from '../src/tables.js';
 import { insertButtonPresses, type AvroButtonPress } from '../src/insert.js';
 import { createBatcher } from '../src/batcher.js';
-import { runSink, type RunningSink } from '../src/sink.js';
+import { decodeOrDeadLetter, runSink, type RunningSink } from '../src/sink.js';
 
 /**
  * Step 06: the ClickHouse sink. Everything runs in a database of its own (dropped afterwards), on topics,
@@ -528,10 +528,22 @@ describe('§5 the sink: runSink()', () => {
       `Store at most maxRows (${maxRows}) rows per INSERT: create the batcher with the options you were given — README §5`,
       `an INSERT of ${oversized?.rows} rows`,
     );
-    await pollUntil(async () => ((await committed(groupId, topic)) === events.length ? true : undefined), {
-      timeoutMs: 10_000,
-      hint: 'Commit each stored batch: consumer.commitOffsets([{ topic, partition, offset: <last offset + 1> }]) for every partition in the batch — README §5',
-    });
+    const commitOutcome = await pollUntil(
+      async () => {
+        const done = await committed(groupId, topic);
+        if (done > events.length) return { beyondTheEnd: done };
+        return done === events.length ? { ok: true } : undefined;
+      },
+      {
+        timeoutMs: 10_000,
+        hint: 'Commit each stored batch: consumer.commitOffsets([{ topic, partition, offset: <last offset + 1> }]) for every partition in the batch — the NEXT offset to read, not the last one read — README §5',
+      },
+    );
+    assertWithHint(
+      !('beyondTheEnd' in commitOutcome),
+      "The committed offsets point beyond the topic's end: message.offset is a string, and '41' + 1 is '411'. Add 1 to the number: String(BigInt(offset) + 1n), or String(Number(offset) + 1) — README §5",
+      `the group committed ${'beyondTheEnd' in commitOutcome ? commitOutcome.beyondTheEnd : ''} for a topic of ${events.length} records`,
+    );
     const reported = batches.reduce((total, batch) => total + batch.rows, 0);
     assertWithHint(
       reported === events.length,
@@ -622,6 +634,50 @@ describe('§6 records that cannot be decoded go to the dead-letter topic', () =>
       hint: 'Commit past the dead-lettered records too (they are handled), or every restart sends them to the dead-letter topic again — README §6',
     });
   }, 60_000);
+});
+
+describe('§6 a registry that does not answer is not a bad record', () => {
+  it('decodeOrDeadLetter() rejects (kafkajs retries the record) and sends nothing to the dead-letter topic', async () => {
+    const topic = await newTopic();
+    const [event] = visits(1, 663);
+    const schemaId = await produceAvroVisits(producer, registry, topic, [event!]);
+    const value = await registry.encode(schemaId, asAvro([event!])[0]);
+    // A client whose registry is down: nothing listens on port 1. It has never seen the schema, so it must ask.
+    const registryDown = createSchemaRegistry({ ...config, schemaRegistry: { url: 'http://127.0.0.1:1' } });
+    const deadLetters: unknown[] = [];
+    const recordingProducer = {
+      send: async (record: unknown) => void deadLetters.push(record),
+      sendBatch: async (batch: unknown) => void deadLetters.push(batch),
+    } as unknown as Producer;
+    const message = {
+      key: Buffer.from(event!.session_id),
+      value,
+      offset: '7',
+      timestamp: String(Date.now()),
+      attributes: 0,
+      headers: {},
+    } as KafkaMessage;
+    const outcome = await decodeOrDeadLetter(registryDown, recordingProducer, {
+      topic,
+      partition: 0,
+      message,
+      deadLetterTopic: `${topic}_dlq`,
+    }).then(
+      () => 'resolved',
+      (error: unknown) => (String(error).includes('TODO') ? 'todo' : 'rejected'),
+    );
+    assertWithHint(outcome !== 'todo', 'Write decodeOrDeadLetter(): registry.decode(message.value), or the dead-letter topic — README §6');
+    assertWithHint(
+      deadLetters.length === 0,
+      'A good record went to the dead-letter topic because the registry did not answer: when registryUnavailable(error) is true, throw the error instead — kafkajs retries the record, and it is stored once the registry is back — README §6',
+      `${deadLetters.length} dead letter(s) sent for a well-formed record`,
+    );
+    assertWithHint(
+      outcome === 'rejected',
+      'With the registry down, decodeOrDeadLetter() must reject (throw), so that kafkajs retries the record; resolving skips it — README §6',
+      `decodeOrDeadLetter() ${outcome}`,
+    );
+  });
 });
 
 async function readTopic(topic: string, count: number) {
