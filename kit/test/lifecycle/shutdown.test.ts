@@ -202,6 +202,27 @@ describe('npm run of a command using createShutdown, signalled', () => {
   );
 
   it(
+    'the check itself fails, saying why, when the command ends before the line it waits for',
+    async () => {
+      const result = await runAndSignal({
+        command: 'npm',
+        args: ['run', 'start'],
+        cwd: fixtureDir,
+        env: fixtureEnv('fails'),
+        signalAfter: /^ready$/,
+        signal: 'SIGTERM',
+        to: 'leader',
+        watch: standInService,
+        ...generous,
+      });
+
+      expect(result.ok).toBe(false);
+      expect(result.problem).toMatch(/exited \(code 1\) before printing/);
+    },
+    testTimeoutMs,
+  );
+
+  it(
     'a failed start-up stops what it had started, and fails',
     async () => {
       const child = spawn('npm', ['run', 'start'], {
