@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import avro from 'avsc';
-import { Partitioners, type KafkaMessage } from 'kafkajs';
+import { Partitioners, type KafkaMessage, type Producer } from 'kafkajs';
 import {
   avroLogicalTypes,
   createKafka,
@@ -11,7 +13,7 @@ import {
   type ButtonPressEvent,
 } from '@workshop/shared';
 import { HintError, assertWithHint, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
-import { loadButtonPressSchema, withOptionalField, type AvroRecordSchema } from '../src/schema.js';
+import { loadButtonPressSchema, withOptionalField, type AvroField, type AvroRecordSchema } from '../src/schema.js';
 import { registerSchema, tryRegisterSchema, valueSubject, type Registration } from '../src/registry.js';
 import { produceVisits } from '../src/produce.js';
 import { readSchemaFile, schemaProblem, schemaRules } from './schema-rules.js';
@@ -99,6 +101,25 @@ describe('§1 the schema: src/button-press.avsc', () => {
   });
 });
 
+/** The producer with its send/sendBatch counted: how many were made, how many have not settled yet. */
+function trackSends(producer: Producer): { producer: Producer; pending: () => number; made: () => number } {
+  let pending = 0;
+  let made = 0;
+  const track = <T>(sending: Promise<T>): Promise<T> => {
+    made += 1;
+    pending += 1;
+    return sending.finally(() => {
+      pending -= 1;
+    });
+  };
+  const tracked: Producer = {
+    ...producer,
+    send: (record) => track(producer.send(record)),
+    sendBatch: (batch) => track(producer.sendBatch(batch)),
+  };
+  return { producer: tracked, pending: () => pending, made: () => made };
+}
+
 function withHintSync<T>(hint: string, run: () => T): T {
   try {
     return run();
@@ -123,10 +144,14 @@ describe('§2 registering the schema', () => {
     const schema = participantSchema();
     const id = await registerSchema(registry, workshopNames.avroSubject, schema).catch((error: unknown) => {
       const refused = typeof error === 'object' && error !== null && 'status' in error && error.status === 409;
+      // The library's own check: the compatibility asked for in register()'s options differs from the subject's.
+      const otherCompatibility = error instanceof Error && error.name === 'ConfluentSchemaRegistryCompatibilityError';
       throw new HintError(
         refused
           ? `${workshopNames.avroSubject} already holds an older version that your schema is incompatible with (an unfinished schema, registered by an early npm start?): start the subject over — README §2, "Starting over"`
-          : 'Write registerSchema(): registry.register(…) under the given subject, returning the id — README §2',
+          : otherCompatibility
+            ? "registerSchema() asked for a compatibility other than the subject's BACKWARD: pass only { subject } to registry.register — BACKWARD is what refuses breaking changes — README §2"
+            : 'Write registerSchema(): registry.register(…) under the given subject, returning the id — README §2',
         error instanceof Error ? error.message : String(error),
       );
     });
@@ -189,10 +214,13 @@ describe('§3 producing in Confluent wire format', () => {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     cleanups.push(() => producer.disconnect());
+    const sends = trackSends(producer);
     await withHint(
       'Write produceVisits(): encode every event with registry.encode(schemaId, toAvroValue(event)), key it by session_id, await producer.send — README §3',
-      () => produceVisits(producer, registry, topic, schemaId, events),
+      () => produceVisits(sends.producer, registry, topic, schemaId, events),
     );
+    // Right when produceVisits() resolved: were its sends done, or still on their way?
+    const sendsInFlight = sends.pending();
 
     const received: Received[] = [];
     const consumer = kafka.consumer({ groupId: uniqueName('step04-test') });
@@ -205,7 +233,20 @@ describe('§3 producing in Confluent wire format', () => {
       hint: `Not every event reached the topic: send one message per event and await producer.send(…) — README §3 (expected ${events.length})`,
     });
     await consumer.stop();
-    return { topic, schemaId, events, received };
+    return { topic, schemaId, events, received, sendsInFlight, sendsMade: sends.made() };
+  });
+
+  it('produceVisits() resolves only once Kafka has every message: its send is awaited', async () => {
+    const { sendsInFlight, sendsMade } = await delivery();
+    assertWithHint(
+      sendsMade > 0,
+      'Send the messages with producer.send({ topic, messages }) (or sendBatch) on the producer you are given — README §3',
+    );
+    assertWithHint(
+      sendsInFlight === 0,
+      'produceVisits() returned while a producer.send(…) was still on its way: await it (or await Promise.all of the sends) — a caller that disconnects or exits right after would lose those events — README §3',
+      `${sendsInFlight} of ${sendsMade} send(s) still pending when produceVisits() resolved`,
+    );
   });
 
   async function decodeWithHint(client: typeof registry, message: KafkaMessage): Promise<Record<string, unknown> & { session_id: string }> {
@@ -280,6 +321,14 @@ describe('§3 producing in Confluent wire format', () => {
         `decoded timestamp: ${JSON.stringify(decoded.timestamp)}`,
       );
       const sent = byKey.get(`${String(decoded.session_id)}/${String(decoded.count)}`);
+      if (sent) {
+        const offHours = ((decoded.timestamp as Date).getTime() - Date.parse(sent.timestamp)) / 3_600_000;
+        assertWithHint(
+          offHours === 0,
+          `The timestamp came back ${offHours} h off: toAvroValue() must keep the instant — new Date(event.timestamp) reads the ISO string with its Z as UTC; anything that reads it as local time is off by the machine's time zone — README §3`,
+          `produced ${sent.timestamp}, decoded ${(decoded.timestamp as Date).toISOString()} (TZ=${process.env.TZ ?? 'unset'})`,
+        );
+      }
       await withHint('Each message must decode to exactly the event that was produced (same fields, same values) — README §3', () => {
         expect(sent, `no produced event with session ${String(decoded.session_id)} and count ${String(decoded.count)}`).toBeDefined();
         expect({ ...decoded, timestamp: (decoded.timestamp as Date).toISOString() }).toEqual(sent as ButtonPressEvent);
@@ -294,49 +343,78 @@ describe('§4 evolving the schema: a new optional field', () => {
     type: 'record',
     name: 'ButtonPress',
     namespace: 'io.workshop.button',
-    fields: [{ name: 'session_id', type: 'string', doc: 'One visit.' }],
+    fields: [
+      { name: 'session_id', type: 'string', doc: 'One visit.' },
+      { name: 'count', type: 'int', doc: '0-based sequence in the visit.' },
+      { name: 'city_name', type: ['null', 'string'], default: null, doc: 'City.' },
+    ],
   };
   const referrer = { name: 'referrer', type: 'string', doc: 'Where the visitor came from, if known.' };
 
-  const evolve = () =>
-    withHint('Write withOptionalField() — README §4', () => {
-      const before = JSON.stringify(v1);
-      const v2 = withOptionalField(v1, referrer);
-      expect(JSON.stringify(v1), 'withOptionalField() changed the schema it was given: return a new one').toBe(before);
-      return v2;
-    });
-
-  it('adds the field as ["null", type] with default null and its doc, leaving the other fields alone', async () => {
-    const v2 = await evolve();
-    await withHint('Keep every existing field and add exactly one — README §4', () => {
-      expect(v2.fields.map((f) => f.name)).toEqual(['session_id', 'referrer']);
-      expect(v2.fields[0]).toEqual(v1.fields[0]);
-    });
-    const added = v2.fields.find((f) => f.name === 'referrer')!;
+  it('adds the field as ["null", type] with default null and its doc, anywhere, leaving the other fields alone', async () => {
+    const v2 = await evolve(v1, referrer);
+    const added = v2.fields.filter((f) => f.name === 'referrer');
     assertWithHint(
-      Array.isArray(added.type) && added.type[0] === 'null' && added.type[1] === 'string' && added.type.length === 2,
+      added.length === 1,
+      'withOptionalField() must add exactly one field, named as it is given — README §4',
+      `fields: ${v2.fields.map((f) => f.name).join(', ')}`,
+    );
+    // Avro matches fields by name, so the new one may go anywhere: first, last or between.
+    await withHint('Keep every existing field as it was, in its order, and add exactly one — README §4', () => {
+      expect(v2.fields.filter((f) => f.name !== 'referrer')).toEqual(v1.fields);
+    });
+    const [field] = added as [AvroField];
+    assertWithHint(
+      Array.isArray(field.type) && field.type[0] === 'null' && field.type[1] === 'string' && field.type.length === 2,
       'Make the new field\'s type ["null", type], null FIRST: Avro takes a union\'s default from its first branch — README §4',
-      `got "type": ${JSON.stringify(added.type)}`,
+      `got "type": ${JSON.stringify(field.type)}`,
     );
     assertWithHint(
-      'default' in added && added.default === null,
+      'default' in field && field.default === null,
       'Give the new field "default": null — JSON null, not the string "null" (the seed repo\'s bug) — so readers can fill it in for old events — README §4',
-      `got ${'default' in added ? `"default": ${JSON.stringify(added.default)}` : 'no default'}`,
+      `got ${'default' in field ? `"default": ${JSON.stringify(field.default)}` : 'no default'}`,
     );
-    assertWithHint(added.doc === referrer.doc, "Keep the new field's doc — README §4", `got "doc": ${JSON.stringify(added.doc)}`);
+    assertWithHint(field.doc === referrer.doc, "Keep the new field's doc — README §4", `got "doc": ${JSON.stringify(field.doc)}`);
   });
 
   it('an event written with the old schema reads with the new one, the new field null', async () => {
-    const v2 = await evolve();
+    const v2 = await evolve(v1, referrer);
     const [writer, reader] = [v1, v2].map((schema) => avro.Type.forSchema(schema as avro.Schema));
-    const old = writer!.toBuffer({ session_id: 'a-visit' });
+    const old = writer!.toBuffer({ session_id: 'a-visit', count: 3, city_name: 'Espoo' });
     const read = withHintSync(
       'The evolved schema cannot read old events: the new field needs ["null", type] and "default": null — README §4',
       () => reader!.fromBuffer(old, reader!.createResolver(writer!)),
     );
-    expect({ ...read }).toEqual({ session_id: 'a-visit', referrer: null });
+    expect({ ...read }).toEqual({ session_id: 'a-visit', count: 3, city_name: 'Espoo', referrer: null });
   });
 });
+
+/**
+ * withOptionalField(schema, field), checked: "Write it" only while it is the starter's TODO; a throw from a
+ * written one, or a changed argument, is named as what it is.
+ */
+async function evolve(schema: AvroRecordSchema, field: { name: string; type: string; doc: string }): Promise<AvroRecordSchema> {
+  const before = JSON.stringify(schema);
+  let evolved: AvroRecordSchema;
+  try {
+    evolved = withOptionalField(schema, field);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    assertWithHint(!message.startsWith('TODO'), 'Write withOptionalField() — README §4', message);
+    throw new HintError(`withOptionalField() threw instead of returning the new schema — README §4`, message);
+  }
+  assertWithHint(
+    JSON.stringify(schema) === before,
+    'withOptionalField() changed the schema it was given (the caller still needs the old version): return a new schema — { ...schema, fields: [...schema.fields, newField] } — and leave the argument alone — README §4',
+    `the argument's fields are now: ${schema.fields.map((f) => f.name).join(', ')}`,
+  );
+  assertWithHint(
+    typeof evolved === 'object' && evolved !== null && Array.isArray(evolved.fields),
+    'withOptionalField() must return the new schema: a record with its fields — README §4',
+    `returned ${JSON.stringify(evolved)}`,
+  );
+  return evolved;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 describe('§5 the registry keeps versions compatible (BACKWARD)', () => {
@@ -385,9 +463,7 @@ describe('§5 the registry keeps versions compatible (BACKWARD)', () => {
 
   it('a new optional field with a null default is accepted as a new version', async () => {
     const { subject, schema, v1Id } = await subjectWithV1();
-    const v2 = await withHint('Write withOptionalField() — README §4', () =>
-      withOptionalField(schema, { name: 'referrer', type: 'string', doc: 'Where the visitor came from, if known.' }),
-    );
+    const v2 = await evolve(schema, { name: 'referrer', type: 'string', doc: 'Where the visitor came from, if known.' });
     const registration = await withHint('Write tryRegisterSchema(): register, and return { accepted: true, id } — README §5', () =>
       tryRegisterSchema(registry, subject, v2),
     );
@@ -417,6 +493,36 @@ describe('§5 the registry keeps versions compatible (BACKWARD)', () => {
     });
   });
 
+  it('a registry that cannot be reached, or refuses the credentials, is an error (thrown), not a rejected schema', async () => {
+    const { schema } = await subjectWithV1();
+    const unauthorized = await registryAnswering(401, { error_code: 40101, message: 'Unauthorized' });
+    try {
+      const registries: [string, string][] = [
+        ['that cannot be reached', `http://127.0.0.1:${await closedPort()}`],
+        ['that answers 401 Unauthorized (bad credentials)', unauthorized.url],
+      ];
+      for (const [situation, url] of registries) {
+        const client = createSchemaRegistry({ ...config, schemaRegistry: { url } });
+        const outcome = await tryRegisterSchema(client, `${uniqueName('button_presses_unreachable')}-value`, schema).then(
+          (registration) => ({ registration }),
+          (error: unknown) => ({ error }),
+        );
+        if ('error' in outcome) {
+          const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+          assertWithHint(!message.startsWith('TODO'), 'Write tryRegisterSchema() — README §5', message);
+          continue;
+        }
+        assertWithHint(
+          false,
+          `A registry ${situation} is not an answer about compatibility: return { accepted: false } only for the registry's refusal (the error's status is 409) and rethrow every other error, so the caller sees the real problem — README §5`,
+          `tryRegisterSchema() returned ${JSON.stringify(outcome.registration)}`,
+        );
+      }
+    } finally {
+      await unauthorized.close();
+    }
+  });
+
   it('removing a symbol from the enum is rejected: old events could no longer be read', async () => {
     const { schema } = await subjectWithV1();
     await expectRejected('Removing the ExitPage symbol', {
@@ -427,3 +533,26 @@ describe('§5 the registry keeps versions compatible (BACKWARD)', () => {
     });
   });
 });
+
+/** A local port nothing listens on: a registry there "cannot be reached" (connection refused, at once). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A stand-in registry that answers every request with `status` and `body`, as a registry with other credentials would. */
+async function registryAnswering(status: number, body: unknown): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((_request, response) => {
+    response.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+    response.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
