@@ -20,7 +20,7 @@ export async function startSimulatedVisitors(options: {
   registry: SchemaRegistry;
   topic: string;
   schemaId: number;
-  /** Reported once per failed send; the stream goes on. */
+  /** Reported once per failed send; the stream goes on and the events are sent again on the next tick. */
   onError: (error: unknown) => void;
 }): Promise<SimulatedVisitors> {
   const geo = await openGeoLookup();
@@ -36,19 +36,31 @@ export async function startSimulatedVisitors(options: {
   for (let i = 0; i < options.visitors; i += 1) planVisit(new Date(Date.now() + i * 400));
 
   let sending = Promise.resolve();
+  let inFlight = false;
   const tick = setInterval(() => {
+    // One send at a time: a failed batch goes back to the front of the line before anything later is sent.
+    if (inFlight) return;
     const now = Date.now();
     const ready = due.filter((event) => Date.parse(event.timestamp) <= now);
     if (ready.length === 0) return;
     for (const event of ready) due.splice(due.indexOf(event), 1);
-    // A leaving visitor is replaced by a new one, a moment later.
-    for (const exit of ready.filter((event) => event.action === 'ExitPage')) planVisit(new Date(now + 500 + (exit.count % 5) * 700));
-    sending = sending
-      .then(() => produceVisits(options.producer, options.registry, options.topic, options.schemaId, ready))
+    inFlight = true;
+    sending = produceVisits(options.producer, options.registry, options.topic, options.schemaId, ready)
       .then(() => {
         produced += ready.length;
+        // A leaving visitor is replaced by a new one, a moment later (once its ExitPage is sent).
+        for (const exit of ready.filter((event) => event.action === 'ExitPage')) {
+          planVisit(new Date(Date.now() + 500 + (exit.count % 5) * 700));
+        }
       })
-      .catch(options.onError);
+      .catch((error: unknown) => {
+        // Not lost: sent again on the next tick, in order — an ExitPage too, and no count is skipped.
+        due.unshift(...ready);
+        options.onError(error);
+      })
+      .finally(() => {
+        inFlight = false;
+      });
   }, 250);
 
   return {

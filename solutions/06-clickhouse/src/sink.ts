@@ -72,7 +72,12 @@ export async function runSink(clients: SinkClients, options: SinkOptions): Promi
   function fail(error: unknown): void {
     if (stopping) return;
     stopping = true;
-    void consumer.stop().finally(() => settle.reject(error));
+    // Either way the batch's error is the one to report; a failing stop() must not become an unhandled
+    // rejection, which would take the whole process (npm start) down.
+    consumer.stop().then(
+      () => settle.reject(error),
+      () => settle.reject(error),
+    );
   }
 
   // #region consume-into-batcher
