@@ -42,6 +42,13 @@ export interface StackOptions {
   probe?: (service: ServiceName, config: WorkshopConfig) => Promise<string | undefined>;
   /** Fetch and verify the Java artifacts first (off for stand-in services in tests). */
   artifacts?: boolean;
+  /** Aborted: start nothing more and stop waiting (npm start on Ctrl-C); what already started is the caller's to stop. */
+  signal?: AbortSignal;
+}
+
+/** Thrown by an interrupted `stackUp`: the caller asked for it, so it is not a failure of a service. */
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new KitError('stack start-up interrupted', { code: 'interrupted' });
 }
 
 export async function stackUp(config: WorkshopConfig, report: Reporter, options: StackOptions = {}): Promise<UpResult> {
@@ -72,6 +79,7 @@ export async function stackUp(config: WorkshopConfig, report: Reporter, options:
   }
 
   for (const [index, service] of services.entries()) {
+    throwIfAborted(options.signal);
     // PostgreSQL may answer while the workshop database does not exist yet: then only prepare it.
     const problem = service.name === 'postgres' && !options.probe ? await probePostgresServer(config) : problems[index];
     if (problem === undefined) {
@@ -106,7 +114,7 @@ export async function stackUp(config: WorkshopConfig, report: Reporter, options:
     } else {
       report(`  ${service.name}: process ${ours} is running; waiting for it to answer`);
     }
-    await waitUntilWorking(service, config, paths, report, probe);
+    await waitUntilWorking(service, config, paths, report, probe, options.signal);
     if (service.name === 'postgres') await preparePostgres(config);
     if (service.name === 'schema-registry') await prepareSchemaRegistry(config);
   }
@@ -119,6 +127,7 @@ async function waitUntilWorking(
   paths: StackPaths,
   report: Reporter,
   probe: (service: ServiceName, config: WorkshopConfig) => Promise<string | undefined>,
+  signal?: AbortSignal,
 ): Promise<void> {
   const t0 = Date.now();
   const deadline = t0 + service.startupTimeoutMs;
@@ -126,6 +135,7 @@ async function waitUntilWorking(
   let lastProblem = '';
   let lastReport = t0;
   for (;;) {
+    throwIfAborted(signal);
     // Postgres is waited for with its own database absent: probe the server, not `workshop`.
     lastProblem = (service.name === 'postgres' ? await probePostgresServer(config) : await probe(service.name, config)) ?? '';
     if (!lastProblem) {

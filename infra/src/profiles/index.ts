@@ -1,3 +1,11 @@
 // The stack, as the rest of the kit sees it: choose a profile once, then ask it.
 export { openStackProfile, chooseStackProfile, profileEnvironment, StackProfileError, type ChosenProfile } from './choose.js';
-export { everyServiceWorks, stackProfileNames, type StackProfile, type StackProfileName, type ServiceState, type Reporter } from './profile.js';
+export {
+  everyServiceWorks,
+  stackProfileNames,
+  type StackProfile,
+  type StackProfileName,
+  type ServiceState,
+  type Reporter,
+  type StackUpOutcome,
+} from './profile.js';

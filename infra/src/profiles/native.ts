@@ -14,13 +14,18 @@ export function nativeProfile(why: string): StackProfile {
     why,
     capabilities: { startsServices: true, grafana: false },
     config: () => loadConfig(),
-    async up(report) {
+    async up(report, options = {}) {
       // A docker stack's CONNECT_JDBC_URL (postgres:5432) would send the native Connect nowhere.
       if (await removeDockerEnv(join(stackPaths().repoRoot, '.env'))) report("  removed the docker stack's block from .env");
       report('Starting the native stack (Kafka, schema registry, Kafka Connect, PostgreSQL, ClickHouse)…');
-      const result = await stackUp(loadConfig(), report);
+      const result = await stackUp(loadConfig(), report, { ...(options.signal ? { signal: options.signal } : {}) });
       const what = result.started.length ? `started ${result.started.join(', ')}` : 'everything was already running';
-      return { started: result.started, seconds: result.seconds, warnings: [], summary: `stack up in ${result.seconds.toFixed(1)} s — ${what}` };
+      return {
+        started: result.started,
+        seconds: result.seconds,
+        warnings: [],
+        summary: `stack up in ${result.seconds.toFixed(1)} s — ${what}`,
+      };
     },
     async down(report, options = {}) {
       const services = options.only ? nativeServices.filter((service) => options.only?.includes(service.name)) : nativeServices;

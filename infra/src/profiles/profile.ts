@@ -55,7 +55,8 @@ export interface StackProfile {
    * `.env` (the docker stack's JDBC URL), so call it after `up`, not before.
    */
   config(): WorkshopConfig;
-  up(report: Reporter): Promise<StackUpOutcome>;
+  /** Starts what does not run; an aborted `signal` makes it start nothing more and return (rejecting) at once. */
+  up(report: Reporter, options?: { signal?: AbortSignal }): Promise<StackUpOutcome>;
   /** Stops what the kit runs; with `only`, just those services (what one run started). */
   down(report: Reporter, options?: { only?: string[] }): Promise<StackDownOutcome>;
   status(): Promise<ServiceState[]>;

@@ -4,6 +4,7 @@ import { paint, runCommand } from '@workshop/shared/terminal';
 import { openStackProfile } from '@workshop/infra/profiles';
 import { renderStatusTable } from '@workshop/infra/status-table';
 import { createShutdown } from '../lifecycle/shutdown.js';
+import { bringStackUpForThisRun } from '../lifecycle/stack-for-this-run.js';
 import { startLivePipeline, type PipelineCounts } from '../pipeline/live-pipeline.js';
 
 /**
@@ -43,23 +44,7 @@ async function main(): Promise<void> {
     console.log('Bringing the stack up…');
     const profile = await unlessStopped(openStackProfile());
     console.log(paint('dim', `stack profile: ${profile.name} (${profile.why})`));
-    let upInFlight: Promise<unknown> = Promise.resolve();
-    if (profile.capabilities.startsServices) {
-      // What does not answer now is what this run starts: stopped again at the end, even if start-up is interrupted.
-      const notRunningBefore = (await unlessStopped(profile.status())).filter((s) => !s.working).map((s) => s.service);
-      if (notRunningBefore.length > 0) {
-        shutdown.onStop('the stack', async () => {
-          await profile.down(report, { only: notRunningBefore });
-          // An interrupted `up` goes on in the background (it takes no abort signal): it ends once the service it waits
-          // for is gone (the down above), but it may have launched the next service meanwhile — or, during a first
-          // download, launch them all afterwards. So wait for it to end, and stop what it started after the first down.
-          await upInFlight.catch(() => undefined);
-          await profile.down(report, { only: notRunningBefore });
-        });
-      }
-    }
-    upInFlight = profile.up(report);
-    await unlessStopped(upInFlight);
+    await unlessStopped(bringStackUpForThisRun(profile, shutdown, report));
     for (const line of renderStatusTable(await unlessStopped(profile.status()))) console.log(line);
 
     // The config after `up`: on Docker, `up` has just written the containers' JDBC URL into .env.

@@ -5,8 +5,11 @@ import { KitError } from '@workshop/shared';
 import { paint, runCommand } from '@workshop/shared/terminal';
 import { openStackProfile } from '@workshop/infra/profiles';
 import { createShutdown } from '../lifecycle/shutdown.js';
+import { bringStackUpForThisRun } from '../lifecycle/stack-for-this-run.js';
 import { readWorkshopSteps } from '../workshop/steps.js';
 import { runGates } from '../dev/gates.js';
+import { checkNpmStartStopsOnSignal, npmStartPorts } from '../dev/signal-check.js';
+import { listeningPorts } from '../lifecycle/leftovers.js';
 import { checkPrerequisites } from '../dev/prerequisites.js';
 import { verdictChecks, verifySteps } from '../dev/verify.js';
 import { renderVerifyTable } from '../view/verify-table.js';
@@ -86,6 +89,25 @@ async function main(): Promise<void> {
     console.log(paint('bold', '▸ unit tests of shared, infra, kit and slides (no service needed)'));
     record(await runVitest(['--exclude', '**/*.stack.test.ts'], children.signal), 'unit tests');
 
+    // npm start's promise: Ctrl-C, SIGTERM, SIGHUP — also during start-up — leave nothing running. Provable only from a
+    // stopped stack (a running one is not npm start's to stop), as on a fresh machine and in CI.
+    if (!stopped() && (await listeningPorts(npmStartPorts)).length === 0) {
+      console.log(paint('bold', '▸ npm start stops what it started on SIGTERM and SIGHUP, running and while starting'));
+      for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+        for (const during of ['start-up', 'running'] as const) {
+          if (stopped()) break;
+          const check = await checkNpmStartStopsOnSignal(signal, (line) => log(paint('dim', `    ${line}`)), { during });
+          const left = check.ok
+            ? ''
+            : ` — still listening: ${check.stillListening.join(', ') || 'none'}; left: ${check.leftProcesses.join('; ') || 'none'}${check.problem ? `; ${check.problem}` : ''}`;
+          log(
+            `  ${check.ok ? '✓' : '✗'} ${signal} ${during === 'running' ? 'while running' : 'during start-up'}: ${check.seconds.toFixed(1)} s${left}`,
+          );
+          record(check.ok, `npm start stops on ${signal} ${during === 'running' ? 'while running' : 'during start-up'}${left}`);
+        }
+      }
+    }
+
     if (!stopped()) console.log(paint('bold', '▸ stack'));
     const profile = await openStackProfile();
     console.log(`  stack profile: ${profile.name} (${profile.why})`);
@@ -93,10 +115,7 @@ async function main(): Promise<void> {
     if (before.every((s) => s.working)) {
       console.log('  every service already answers — using the running stack');
     } else if (!stopped()) {
-      const notRunningBefore = before.filter((s) => !s.working).map((s) => s.service);
-      if (profile.capabilities.startsServices) shutdown.onStop('the stack', () => profile.down(log, { only: notRunningBefore }));
-      const outcome = await profile.up(log);
-      console.log(`  ${outcome.summary}`);
+      console.log(`  ${(await bringStackUpForThisRun(profile, shutdown, log)).summary}`);
     }
 
     if (!stopped()) {
