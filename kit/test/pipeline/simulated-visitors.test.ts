@@ -35,7 +35,8 @@ describe('npm start --visitors: simulated visitors', () => {
     await visitors.stop();
 
     expect(errors).toHaveLength(2);
-    const bySession = Map.groupBy(sent, (event) => event.session);
+    const bySession = new Map<string, typeof sent>();
+    for (const event of sent) bySession.set(event.session, [...(bySession.get(event.session) ?? []), event]);
     expect(bySession.size).toBeGreaterThan(0);
     for (const [session, events] of bySession) {
       expect(
