@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { z } from 'zod';
 import { KitError, parseJsonFile } from '@workshop/shared';
 import type { StackPaths } from './paths.js';
@@ -56,15 +56,27 @@ export const localMaven: MavenRunner = { command: 'mvn', prefixArgs: [] };
 
 export function artifactComponents(paths: StackPaths, versions: StackVersions, maven: MavenRunner = localMaven): ArtifactComponent[] {
   const mavenCopy = (profile: string, properties: Record<string, string>) => async (into: string, log: (l: string) => void) => {
-    const args = ['-B', '-C', '-f', paths.mavenPom, '-P', profile, 'dependency:copy-dependencies', '-DincludeScope=runtime',
-      `-DoutputDirectory=${into}`, ...Object.entries(properties).map(([k, v]) => `-D${k}=${v}`)];
+    const args = [
+      '-B',
+      '-C',
+      '-f',
+      paths.mavenPom,
+      '-P',
+      profile,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${into}`,
+      ...Object.entries(properties).map(([k, v]) => `-D${k}=${v}`),
+    ];
     await runMaven(maven, args, log);
   };
   const mavenArchive = (coordinates: string) => async (into: string, log: (l: string) => void) => {
     await runMaven(maven, ['-B', '-C', 'dependency:get', `-Dartifact=${coordinates}`, '-Dtransitive=false'], log);
     const archive = localRepositoryPath(coordinates);
     await mkdir(into, { recursive: true });
-    await runCommand('tar', ['-xzf', archive, '-C', into], log);
+    // Looked at before it is unpacked: only plain files and folders inside `into` (no links, no absolute or ../ paths).
+    assertPlainArchive(archive, spawnSync('tar', ['-tzvf', archive], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout);
+    await runCommand('tar', ['-xzf', archive, '-C', into, '--no-same-owner', '--no-same-permissions'], log);
   };
   return [
     {
@@ -84,7 +96,8 @@ export function artifactComponents(paths: StackPaths, versions: StackVersions, m
       dir: `apicurio-converter-${versions.apicurio}`,
       source: `Maven Central: io.apicurio:apicurio-registry-utils-converter:${versions.apicurio} (with transitive dependencies, minus the Kafka and slf4j jars the Connect worker provides)`,
       // One plugin = one sub-folder of a plugin.path entry.
-      fetch: (into, log) => mavenCopy('apicurio-converter', { 'apicurio.version': versions.apicurio })(join(into, 'apicurio-converter'), log),
+      fetch: (into, log) =>
+        mavenCopy('apicurio-converter', { 'apicurio.version': versions.apicurio })(join(into, 'apicurio-converter'), log),
     },
     {
       id: 'apicurio-registry',
@@ -153,8 +166,40 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * An archive's listing (`tar -tzv`): every member must be a plain file or a folder with a relative path that
+ * stays inside. A link would point the stack at any file of the machine, and the lock checks files' contents only.
+ */
+export function assertPlainArchive(archive: string, listing: string): void {
+  for (const line of listing.split('\n').filter((l) => l.trim() !== '')) {
+    const type = line[0];
+    const path = line.split(/\s+/).slice(5).join(' ');
+    const unsafe = (type !== '-' && type !== 'd') || path.startsWith('/') || path.split('/').includes('..');
+    if (unsafe) {
+      throw new KitError(
+        `${archive}: "${path}" is not a plain file inside the archive (${type === 'l' || type === 'h' ? 'a link' : 'outside it'}) — not unpacking it`,
+        {
+          code: 'artifacts',
+          hint: 'remove the archive from ~/.m2 and npm run stack:up fetches it again; if it comes back the same, tell the workshop maintainers',
+        },
+      );
+    }
+  }
+}
+
+/** Every entry but folders; a symbolic link (or anything not a plain file) is refused, never followed or skipped. */
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  const odd = entries.find((entry) => !entry.isFile() && !entry.isDirectory());
+  if (odd) {
+    throw new KitError(
+      `${join(odd.parentPath, odd.name)} is ${odd.isSymbolicLink() ? 'a symbolic link' : 'not a plain file'}: the stack's artifacts are plain files only`,
+      {
+        code: 'artifacts',
+        hint: `remove ${dir} and npm run stack:up fetches it again`,
+      },
+    );
+  }
   return entries
     .filter((entry) => entry.isFile())
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)))

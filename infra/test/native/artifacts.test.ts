@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KitError } from '@workshop/shared';
 import {
   artifactComponents,
+  assertPlainArchive,
   compareWithLock,
+  hashTree,
   ensureArtifacts,
   localRepositoryPath,
   readLock,
@@ -130,5 +132,28 @@ describe('native stack artifacts', () => {
       /Could not find artifact/,
     );
     expect(existsSync(join(paths.cacheDir, 'fake-1.0'))).toBe(false);
+  });
+});
+
+describe('artifacts hold plain files only (issue 14)', () => {
+  it('looks at an archive before unpacking it: a link, an absolute or a ../ path is refused', () => {
+    const plain = '-rw-r--r-- a/a 10 2026-03-30 06:59 plugin/a.jar\ndrwxr-xr-x a/a 0 2026-03-30 06:59 plugin/';
+    expect(() => assertPlainArchive('ok.tar.gz', plain)).not.toThrow();
+    for (const member of [
+      'lrwxrwxrwx a/a 0 2026-03-30 06:59 plugin/a.jar -> /home/me/.bashrc',
+      '-rw-r--r-- a/a 10 2026-03-30 06:59 ../../.bashrc',
+      '-rw-r--r-- a/a 10 2026-03-30 06:59 /etc/cron.d/x',
+      'hrw-r--r-- a/a 0 2026-03-30 06:59 plugin/b.jar link to plugin/a.jar',
+    ]) {
+      expect(() => assertPlainArchive('bad.tar.gz', `${plain}\n${member}`), member).toThrow(KitError);
+    }
+  });
+
+  it('refuses a symbolic link in a cached component instead of leaving it out of the checksums', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'artifacts-symlink-'));
+    await writeFile(join(dir, 'a.jar'), 'jar');
+    expect(Object.keys(await hashTree(dir))).toEqual(['a.jar']);
+    await symlink('/etc/hostname', join(dir, 'b.jar'));
+    await expect(hashTree(dir)).rejects.toThrow(/b\.jar is a symbolic link/);
   });
 });
