@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Partitioners, type Admin, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { KafkaJSError, Partitioners, type Admin, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
 import { createKafka, loadConfig, workshopNames, type ButtonPressEvent } from '@workshop/shared';
 import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
 import { ensureTopic, produceVisits } from '../src/produce.js';
@@ -31,6 +31,21 @@ afterAll(async () => {
   await admin?.disconnect();
 });
 
+/** The admin, recording the topics each createTopics() call asked for. */
+function recordCreateTopics(target: Admin): { admin: Admin; asked: { topic: string; numPartitions?: number }[] } {
+  const asked: { topic: string; numPartitions?: number }[] = [];
+  const admin = new Proxy(target, {
+    get(object, property, receiver) {
+      if (property !== 'createTopics') return Reflect.get(object, property, receiver);
+      return (options: Parameters<Admin['createTopics']>[0]) => {
+        asked.push(...options.topics.map(({ topic, numPartitions }) => ({ topic, numPartitions })));
+        return object.createTopics(options);
+      };
+    },
+  });
+  return { admin, asked };
+}
+
 async function partitionCount(topicName: string): Promise<number | undefined> {
   if (!(await admin.listTopics()).includes(topicName)) return undefined;
   const { topics } = await admin.fetchTopicMetadata({ topics: [topicName] });
@@ -41,12 +56,13 @@ describe('ensureTopic()', () => {
   it('creates the topic with 3 partitions, and calling it again is harmless', async () => {
     // A topic of the test's own, so it starts from nothing (button_presses_json may exist already).
     const scratchTopic = uniqueName('test-02-topic');
+    const recording = recordCreateTopics(admin);
     try {
       await withHint('Write ensureTopic(): admin.createTopics() with the topic and its partitions — README §1', () =>
-        ensureTopic(admin, scratchTopic),
+        ensureTopic(recording.admin, scratchTopic),
       );
       await withHint('ensureTopic() must succeed when the topic already exists (it runs at every start) — README §1', () =>
-        ensureTopic(admin, scratchTopic),
+        ensureTopic(recording.admin, scratchTopic),
       );
       const partitions = await partitionCount(scratchTopic);
       assertWithHint(
@@ -58,6 +74,15 @@ describe('ensureTopic()', () => {
         partitions === workshopNames.topicPartitions,
         `Create the topic with numPartitions: workshopNames.topicPartitions (${workshopNames.topicPartitions}) — README §1`,
         `${scratchTopic} has ${partitions} partition(s)`,
+      );
+      // The stack here creates 3 partitions by default; the Docker stack's Kafka creates 1. Only an explicit number works on both.
+      const asked = recording.asked.filter((request) => request.topic === scratchTopic);
+      assertWithHint(
+        asked.length > 0 && asked.every((request) => request.numPartitions === workshopNames.topicPartitions),
+        `Create the topic with admin.createTopics() and numPartitions: workshopNames.topicPartitions: the topic got the broker's default partitions (${partitions} here, 1 on the Docker stack) — README §1`,
+        asked.length === 0
+          ? 'ensureTopic() never called admin.createTopics()'
+          : `createTopics() asked for numPartitions: ${asked.map((r) => r.numPartitions ?? '(none given)').join(', ')}`,
       );
     } finally {
       // Only if it is there: deleting a missing topic makes kafkajs retry for seconds.
@@ -96,19 +121,38 @@ function ourVisits(): ButtonPressEvent[] {
 /**
  * The producer, with a count of its send() / sendBatch() calls still waiting for Kafka's answer: when
  * produceVisits() resolves, that count must be 0 — or a program that exits then loses those events.
+ *
+ * Kafka usually answers one connection's requests in the order they were sent, so code that awaits only
+ * its last send() gets away with it most runs. Here the answers come back last-sent first: a send settles
+ * only after every send issued after it has settled, and one turn of the event loop later. Code that does
+ * not await every send is then caught on every run, not on most.
  */
 function watchSends(producer: Producer): { producer: Producer; waiting: () => number } {
   let waiting = 0;
+  const issued: Promise<RecordMetadata[]>[] = [];
   const watched = new Proxy(producer, {
     get(target, property, receiver) {
       if (property !== 'send' && property !== 'sendBatch') return Reflect.get(target, property, receiver);
-      return async (...args: unknown[]) => {
+      return (...args: unknown[]) => {
         waiting += 1;
-        try {
-          return await (target[property] as (...a: unknown[]) => Promise<RecordMetadata[]>)(...args);
-        } finally {
-          waiting -= 1;
-        }
+        const index = issued.length;
+        const answer = (async () => {
+          try {
+            const metadata = await (target[property] as (...a: unknown[]) => Promise<RecordMetadata[]>)(...args);
+            // Only sends already issued: a send made after this one settles cannot be waited for (no deadlock).
+            for (let next = index + 1; next < issued.length; ) {
+              const later = issued.slice(next);
+              next = issued.length;
+              await Promise.allSettled(later);
+            }
+            await new Promise((resolve) => setImmediate(resolve));
+            return metadata;
+          } finally {
+            waiting -= 1;
+          }
+        })();
+        issued.push(answer);
+        return answer;
       };
     },
   });
@@ -120,10 +164,15 @@ async function produceOurVisits(sent: ButtonPressEvent[]): Promise<{ acks: { par
   const watch = watchSends(producer);
   await producer.connect();
   try {
+    let sendsStillWaiting = 0;
     const acks = await withHint('Write produceVisits(): producer.send() to button_presses_json — README §2', () =>
-      produceVisits(watch.producer, sent),
+      // Counted the moment produceVisits() resolves, before anything else can run.
+      Promise.resolve(produceVisits(watch.producer, sent)).then((result) => {
+        sendsStillWaiting = watch.waiting();
+        return result;
+      }),
     );
-    return { acks: Array.isArray(acks) ? acks : [], sendsStillWaiting: watch.waiting() };
+    return { acks: Array.isArray(acks) ? acks : [], sendsStillWaiting };
   } finally {
     // At once, as a program that exits after produceVisits() would.
     await producer.disconnect();
@@ -246,6 +295,33 @@ describe('produceVisits()', () => {
         expect(event).toEqual(original);
       }
     });
+  });
+
+  it('rejects when Kafka refuses the send (a missing topic, a broker down) instead of resolving', async () => {
+    // The failure is staged: the real topic must stay, and a real refusal takes kafkajs' retries (seconds) to surface.
+    const refusal = new KafkaJSError('This server does not host this topic-partition', { retriable: false });
+    const refusingProducer = new Proxy(kafka.producer(), {
+      get(target, property, receiver) {
+        if (property === 'send' || property === 'sendBatch') return () => Promise.reject(refusal);
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const events = ourVisits();
+    let resolvedWith: unknown;
+    const rejected = await Promise.resolve()
+      .then(() => produceVisits(refusingProducer, events))
+      .then(
+        (result) => {
+          resolvedWith = result;
+          return false;
+        },
+        () => true,
+      );
+    assertWithHint(
+      rejected,
+      "produceVisits() resolved although Kafka refused the events: let send()'s error reach the caller (no catch that logs and carries on) — the caller must know the events are not stored — README §2",
+      `send() rejected with "${refusal.message}"; produceVisits() resolved with ${JSON.stringify(resolvedWith)?.slice(0, 120)}`,
+    );
   });
 
   it('keeps each visit in one partition, in count order', async () => {
