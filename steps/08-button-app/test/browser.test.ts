@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { assertWithHint, pollUntil, withHint } from '@workshop/shared/testing';
+import { assertWithHint, withHint } from '@workshop/shared/testing';
 import { buildApp } from '../src/app.js';
 import { openGeoLookup } from '../src/geo.js';
 import type { PressStatsSource } from '../src/stats.js';
@@ -43,6 +43,21 @@ const chromiumFlags = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/**
+ * How long an event may take before the test gives up on it — only a bound for an app that never answers: the
+ * tests wait for the event itself, and a busy machine (both cores loaded) takes seconds for what takes milliseconds.
+ */
+const replyTimeoutMs = 20_000;
+const beaconTimeoutMs = 30_000;
+const statsTimeoutMs = 20_000;
+
+/** A promise that fails after `ms` with this message (computed then, so it can say what had happened by then). */
+function rejectAfter(ms: number, message: string | (() => string)): Promise<never> {
+  return new Promise((_, reject) => {
+    setTimeout(() => reject(new Error(typeof message === 'function' ? message() : message)), ms).unref();
+  });
+}
 
 const browser = memo(async () => {
   assertWithHint(
@@ -124,9 +139,7 @@ async function pressAndSeeReply(page: Page, how: 'click' | 'tap'): Promise<strin
   await withHint('A press showed no reply under the button — the browser console or the app log says why', () =>
     Promise.race([
       settled,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`no htmx:afterSettle in 5 s; app log: ${logs.lastError() ?? '(no error)'}`)), 5000),
-      ),
+      rejectAfter(replyTimeoutMs, () => `no htmx:afterSettle in ${replyTimeoutMs / 1000} s; app log: ${logs.lastError() ?? '(no error)'}`),
     ]),
   );
   // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text a visitor sees, hidden parts left out
@@ -157,14 +170,20 @@ describe('in a real browser (Chromium)', () => {
       problems.join(' | '),
     );
 
-    // Leaving the page fires pagehide: the beacon sends POST /exit with the visit's cookie.
+    // Leaving the page fires pagehide: the beacon sends POST /exit with the visit's cookie. Waited for as an event
+    // (the sink gets the ExitPage), not for a fixed time: a busy machine delivers the beacon late, not never.
+    const exited = watched.waitForAction(sessionId, 'ExitPage');
     await page.goto('about:blank');
-    const events = await pollUntil(
-      () => (watched.of(sessionId).some((event) => event.action === 'ExitPage') ? watched.of(sessionId) : undefined),
-      {
-        timeoutMs: 10_000,
-        hint: "Leaving the page must end the visit: src/public/button.js sends navigator.sendBeacon('/exit') on pagehide, and POST /exit sends ExitPage",
-      },
+    const events = await withHint(
+      "Leaving the page must end the visit: src/public/button.js sends navigator.sendBeacon('/exit') on pagehide, and POST /exit sends ExitPage",
+      () =>
+        Promise.race([
+          exited,
+          rejectAfter(
+            beaconTimeoutMs,
+            () => `no ExitPage ${beaconTimeoutMs / 1000} s after leaving the page; events: ${describeEvents(watched.of(sessionId))}`,
+          ),
+        ]),
     );
     const actions = events.map((event) => event.action).join(', ');
     assertWithHint(
@@ -179,7 +198,7 @@ describe('in a real browser (Chromium)', () => {
     // The presenter's big screen.
     const stats = await openPage(context, `${url}/stats`);
     await withHint('The stats page must show the counts it polls from /stats/table (pages.ts, stats.ts)', () =>
-      stats.page.getByText('Finland').waitFor({ timeout: 5000 }),
+      stats.page.getByText('Finland').waitFor({ timeout: statsTimeoutMs }),
     );
     await stats.page.screenshot({ path: join(outputDir, 'stats-page-desktop.png'), animations: 'disabled' });
   });
@@ -202,7 +221,7 @@ describe('in a real browser (Chromium)', () => {
 
     const stats = await openPage(context, `${url}/stats`);
     await withHint('The stats page must show the counts it polls from /stats/table (pages.ts, stats.ts)', () =>
-      stats.page.getByText('Finland').waitFor({ timeout: 5000 }),
+      stats.page.getByText('Finland').waitFor({ timeout: statsTimeoutMs }),
     );
     await stats.page.screenshot({ path: join(outputDir, 'stats-page-phone.png'), animations: 'disabled' });
     assertWithHint(

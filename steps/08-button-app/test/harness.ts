@@ -1,4 +1,4 @@
-import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer, type RecordMetadata } from 'kafkajs';
 import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { LightMyRequestResponse } from 'fastify';
 import {
@@ -92,21 +92,77 @@ export interface WatchedSink {
   sink: EventSink;
   events: ButtonPressEvent[];
   of(sessionId: string): ButtonPressEvent[];
+  /** Resolves with the session's events once one of them is an `action` — when the sink gets it, not on a poll. */
+  waitForAction(sessionId: string, action: ButtonPressEvent['action']): Promise<ButtonPressEvent[]>;
 }
 
 export async function watchedKafkaSink(): Promise<WatchedSink> {
   const { producer, registry, schemaId } = await kafkaSide();
   const kafkaSink = avroEventSink(producer, registry, schemaId);
   const events: ButtonPressEvent[] = [];
+  const waiting = new Set<() => void>();
+  const of = (sessionId: string) => events.filter((event) => event.session_id === sessionId);
   return {
     events,
-    of: (sessionId) => events.filter((event) => event.session_id === sessionId),
+    of,
+    waitForAction(sessionId, action) {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (!of(sessionId).some((event) => event.action === action)) return;
+          waiting.delete(check);
+          resolve(of(sessionId));
+        };
+        waiting.add(check);
+        check();
+      });
+    },
     sink: {
       async send(event) {
         events.push(structuredClone(event));
+        for (const check of [...waiting]) check();
         await kafkaSink.send(event);
       },
     },
+  };
+}
+
+/**
+ * A stand-in for the kafkajs producer whose sends wait for the test: each `send` is held until the test
+ * releases it (Kafka acknowledged) or fails it (Kafka refused). Lets a test see what the app does in between.
+ */
+export interface HeldSend {
+  release(): void;
+  fail(error: Error): void;
+}
+
+export function heldProducer(): { producer: Producer; sends: HeldSend[]; nthSend(n: number): Promise<HeldSend> } {
+  const sends: HeldSend[] = [];
+  const waiting = new Set<() => void>();
+  const send = () => {
+    let held!: HeldSend;
+    const acknowledged = new Promise<RecordMetadata[]>((resolve, reject) => {
+      held = { release: () => resolve([]), fail: reject };
+    });
+    // Handled here as well: an app that does not await its send must fail a test, not crash the run.
+    acknowledged.catch(() => undefined);
+    sends.push(held);
+    for (const wake of [...waiting]) wake();
+    return acknowledged;
+  };
+  return {
+    producer: { send } as unknown as Producer,
+    sends,
+    nthSend: (n) =>
+      new Promise((resolve) => {
+        const wake = () => {
+          const held = sends[n - 1];
+          if (!held) return;
+          waiting.delete(wake);
+          resolve(held);
+        };
+        waiting.add(wake);
+        wake();
+      }),
   };
 }
 
@@ -195,6 +251,13 @@ export function expectStatus(
   const logged = logs.lastError();
   const todo = logged?.match(/TODO: .*\(README §\d+\)/)?.[0];
   if (response.statusCode >= 500 && todo) throw new HintError(`Finish the step: ${todo}`, `${what} answered ${response.statusCode}`);
+  // avsc's words when a timestamp-millis field gets a string: the ISO text has no getTime().
+  if (response.statusCode >= 500 && logged && /invalid "long"/.test(logged)) {
+    throw new HintError(
+      `${what} failed inside the app: registry.encode() cannot write the timestamp — timestamp-millis wants a Date: encode { ...event, timestamp: new Date(event.timestamp) } — README §2`,
+      `its log says: ${logged}`,
+    );
+  }
   throw new HintError(
     response.statusCode >= 500
       ? `${what} failed inside the app — its log says: ${logged ?? '(nothing)'} — README §1–2`
@@ -220,6 +283,9 @@ export function describeEvents(events: ButtonPressEvent[]): string {
 }
 
 export function countHint(counts: number[]): string {
+  if (counts.length > 1 && counts.every((count, i) => count === i + 1)) {
+    return "The visit's counts start at 1, so its EnterPage is not 0: take visit.nextCount for the event first, then add 1 to it (not the other way round) — README §1";
+  }
   if (counts.length > 1 && counts.every((count) => count === counts[0])) {
     return "Every event of the visit has the same count: use the visit's next count for the event, then move it on (visit.nextCount += 1) — README §1";
   }
