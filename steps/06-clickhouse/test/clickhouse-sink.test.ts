@@ -639,9 +639,11 @@ describe('§6 records that cannot be decoded go to the dead-letter topic', () =>
 describe('§6 a registry that does not answer is not a bad record', () => {
   it('decodeOrDeadLetter() rejects (kafkajs retries the record) and sends nothing to the dead-letter topic', async () => {
     const topic = await newTopic();
-    const [event] = visits(1, 663);
-    const schemaId = await produceAvroVisits(producer, registry, topic, [event!]);
-    const value = await registry.encode(schemaId, asAvro([event!])[0]);
+    const oneVisit = visits(1, 663);
+    const schemaId = await produceAvroVisits(producer, registry, topic, oneVisit);
+    const [event] = asAvro(oneVisit);
+    assertWithHint(event, 'the test needs a visit to encode');
+    const value = await registry.encode(schemaId, event);
     // A client whose registry is down: nothing listens on port 1. It has never seen the schema, so it must ask.
     const registryDown = createSchemaRegistry({ ...config, schemaRegistry: { url: 'http://127.0.0.1:1' } });
     const deadLetters: unknown[] = [];
@@ -650,7 +652,7 @@ describe('§6 a registry that does not answer is not a bad record', () => {
       sendBatch: async (batch: unknown) => void deadLetters.push(batch),
     } as unknown as Producer;
     const message = {
-      key: Buffer.from(event!.session_id),
+      key: Buffer.from(event.session_id),
       value,
       offset: '7',
       timestamp: String(Date.now()),
