@@ -209,10 +209,15 @@ export function localSecretsDir(env: NodeJS.ProcessEnv = process.env): string {
  * (0644) because the docker stack's containers read them as their own users, not as the owner.
  */
 export function ensureLocalSecrets(dir: string): Record<LocalSecretName, string> {
+  return ensureGeneratedSecrets(dir, localSecretNames);
+}
+
+/** ensureLocalSecrets for any list of names (the secured stack keeps more: infra/src/secure/env-file.ts). */
+export function ensureGeneratedSecrets<Name extends string>(dir: string, names: readonly Name[]): Record<Name, string> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  const secrets = {} as Record<LocalSecretName, string>;
-  for (const name of localSecretNames) {
+  const secrets = {} as Record<Name, string>;
+  for (const name of names) {
     const path = join(dir, name);
     if (!existsSync(path)) {
       const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;

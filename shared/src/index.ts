@@ -1,6 +1,7 @@
 export { workshopNames, workshopTopics, defaultPorts, apicurioConfluentApiPath, type ServiceName } from './names.js';
 export { KitError, isKitError, type KitErrorDetails } from './errors.js';
 export {
+  ensureGeneratedSecrets,
   ensureLocalSecrets,
   loadConfig,
   localSecretNames,

@@ -4,7 +4,7 @@ import { ensureArtifacts } from '../native/artifacts.js';
 import { stackPaths } from '../native/paths.js';
 import { readStackVersions } from '../native/versions.js';
 import { prepareDockerStack } from '../docker/stack.js';
-import { openStackProfile } from '../profiles/choose.js';
+import { openStackProfile, takeSecureFlag } from '../profiles/choose.js';
 import type { StackProfile } from '../profiles/profile.js';
 import { renderStatusTable } from '../view/status-table.js';
 
@@ -13,7 +13,7 @@ import { renderStatusTable } from '../view/status-table.js';
  * Maintainers: stack:lock (the native artifacts' checksums); stack:plugins (the docker stack's Connect plugins).
  */
 
-const usage = 'usage: npm run stack:up | stack:down | stack:status | stack:reset | stack:plugins | stack:lock';
+const usage = 'usage: npm run stack:up | stack:down | stack:status | stack:reset [-- --secure] | stack:plugins | stack:lock';
 const report = (line: string) => console.log(line);
 
 async function printStatus(profile: StackProfile): Promise<boolean> {
@@ -65,8 +65,10 @@ async function openChosenProfile(): Promise<StackProfile> {
 }
 
 async function main(): Promise<void> {
-  const command = commands[process.argv[2] ?? ''];
-  if (!command) throw new KitError(`unknown stack command "${process.argv[2] ?? ''}"`, { hint: usage, code: 'usage' });
+  // --secure: the secured local stack (infra/src/secure) instead of the chosen profile.
+  const [name = ''] = takeSecureFlag(process.argv.slice(2));
+  const command = commands[name];
+  if (!command) throw new KitError(`unknown stack command "${name}"`, { hint: usage, code: 'usage' });
   await command();
 }
 

@@ -86,6 +86,14 @@ export function artifactComponents(paths: StackPaths, versions: StackVersions, m
       fetch: mavenCopy('kafka', { 'kafka.version': versions.kafka, 'log4j.version': versions.log4j }),
     },
     {
+      // Not run by the stack: `npm run bench` measures the kit's producer against Kafka's own ProducerPerformance,
+      // on the kafka component's classpath (same version), so only this one jar is added.
+      id: 'kafka-tools',
+      dir: `kafka-tools-${versions.kafka}`,
+      source: `Maven Central: org.apache.kafka:kafka-tools:${versions.kafka} (the jar alone: it runs on the kafka component's classpath)`,
+      fetch: mavenCopy('kafka-tools', { 'kafka.version': versions.kafka }),
+    },
+    {
       id: 'debezium-jdbc',
       dir: `debezium-jdbc-${versions.debeziumJdbc}`,
       source: `Maven Central: io.debezium:debezium-connector-jdbc:${versions.debeziumJdbc}:tar.gz:plugin`,

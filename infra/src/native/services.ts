@@ -28,11 +28,13 @@ export interface NativeService {
   managed: boolean;
   startupTimeoutMs: number;
   start(context: StackContext): Promise<void>;
+  /** Where its log is, when not the stack's logs/<name>.log (managed) or the machine's PostgreSQL log. */
+  logPath?: (paths: StackPaths) => string;
 }
 
 /** JVM heaps sized for a 2-core / 24 GiB machine that also runs the tests and a browser. */
 const heap = { kafka: '-Xmx512m', connect: '-Xmx768m', registry: '-Xmx384m' } as const;
-const commonJvmFlags = ['-Xms64m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
+export const commonJvmFlags = ['-Xms64m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
 
 function kafkaClasspath(context: StackContext): string {
   return `${context.artifacts.kafka}/*`;

@@ -18,6 +18,7 @@ import { preparePostgres, prepareSchemaRegistry } from './workshop-setup.js';
 export type Reporter = (line: string) => void;
 
 export function logPathOf(paths: StackPaths, service: NativeService): string {
+  if (service.logPath) return service.logPath(paths);
   return service.managed ? serviceLogPath(paths, service.name) : postgresLogHint();
 }
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { createPostgresPool, KitError, workshopNames, type WorkshopConfig } from '@workshop/shared';
+import { schemaRegistryHeaders } from './probes.js';
 
 /**
  * What the stack prepares for the workshop once its services answer: the PostgreSQL database and its
@@ -45,7 +46,8 @@ export async function grantDashboardRead(config: WorkshopConfig): Promise<void> 
 export async function prepareSchemaRegistry(config: WorkshopConfig): Promise<void> {
   const response = await fetch(`${config.schemaRegistry.url}/config`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    // Basic auth where the registry wants it (the secured stack, as Aiven's Karapace).
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', ...schemaRegistryHeaders(config) },
     body: JSON.stringify({ compatibility: 'BACKWARD' }),
     signal: AbortSignal.timeout(10_000),
   });

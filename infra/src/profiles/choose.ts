@@ -7,6 +7,8 @@ import { dockerEngineAnswers, type EngineAnswer } from '../docker/engine.js';
 import { aivenProfile } from './aiven.js';
 import { dockerProfile } from './docker.js';
 import { nativeProfile } from './native.js';
+import { secureStackEnvironment } from '../secure/stack.js';
+import { secureProfile } from './secure.js';
 import { stackProfileNames, type StackProfile, type StackProfileName } from './profile.js';
 
 /**
@@ -33,7 +35,7 @@ export async function chooseStackProfile(
   if (wanted) {
     if (!(stackProfileNames as readonly string[]).includes(wanted)) {
       throw new StackProfileError(`STACK must be one of ${stackProfileNames.join(', ')} (got "${env.STACK}")`, {
-        hint: 'set STACK=native, STACK=docker or STACK=aiven (in the shell or in .env), or leave it unset',
+        hint: 'set STACK=native, STACK=docker, STACK=aiven or STACK=secure (in the shell or in .env), or leave it unset',
         code: 'config',
       });
     }
@@ -57,10 +59,22 @@ const profileFactories: Record<StackProfileName, (why: string) => StackProfile> 
   native: nativeProfile,
   docker: dockerProfile,
   aiven: aivenProfile,
+  secure: secureProfile,
 };
 
 /** The stack every command works on: chosen once (STACK, else Docker if an engine answers, else native). */
 export async function openStackProfile(env: NodeJS.ProcessEnv = profileEnvironment()): Promise<StackProfile> {
   const { profile, why } = await chooseStackProfile(env);
   return profileFactories[profile](why);
+}
+
+/**
+ * `--secure` on a command line (npm run stack:up -- --secure, npm run verify -- --secure): the secured local stack,
+ * for this process and the ones it starts (STACK=secure, its config file, trust in its CA). Returns the other
+ * arguments. Call it at a command's edge, before openStackProfile.
+ */
+export function takeSecureFlag(args: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!args.includes('--secure')) return args;
+  Object.assign(env, secureStackEnvironment());
+  return args.filter((arg) => arg !== '--secure');
 }

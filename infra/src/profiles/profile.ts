@@ -4,9 +4,10 @@ import type { ResetSummary } from '../reset/reset.js';
 /**
  * One stack, whichever runs it: the native services, docker-compose.yml, or Aiven. Every command — stack:*, npm start,
  * npm test, verify, watch, workshop — asks the chosen profile (profiles/choose.ts) and never branches on its name;
- * what differs between stacks lives in the three implementations beside this file.
+ * what differs between stacks lives in the implementations beside this file (secure: the native services with TLS and
+ * credentials everywhere, infra/src/secure).
  */
-export const stackProfileNames = ['native', 'docker', 'aiven'] as const;
+export const stackProfileNames = ['native', 'docker', 'aiven', 'secure'] as const;
 export type StackProfileName = (typeof stackProfileNames)[number];
 
 export type Reporter = (line: string) => void;

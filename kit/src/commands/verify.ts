@@ -1,16 +1,17 @@
 import { KitError } from '@workshop/shared';
 import { paint, runCommand } from '@workshop/shared/terminal';
-import { everyServiceWorks, openStackProfile } from '@workshop/infra/profiles';
+import { everyServiceWorks, openStackProfile, takeSecureFlag } from '@workshop/infra/profiles';
 import { readWorkshopSteps, selectSteps } from '../workshop/steps.js';
 import { verdictChecks, verifySteps } from '../dev/verify.js';
 import { renderVerifyTable } from '../view/verify-table.js';
 
 /**
- * npm run verify [NN…] — per step: the tests pass on the solution, fail with a hint on the starter, catch every authored
+ * npm run verify [NN…] [-- --secure] — per step: the tests pass on the solution, fail with a hint on the starter, catch every authored
  * mistake with a hint, and cover every requirement listed in steps/NN/test/requirements.json.
  */
 async function main(): Promise<void> {
-  const steps = selectSteps(readWorkshopSteps(), process.argv.slice(2));
+  // --secure: every step against the secured local stack (TLS and credentials, as on Aiven); its tests inherit the config.
+  const steps = selectSteps(readWorkshopSteps(), takeSecureFlag(process.argv.slice(2)));
   const profile = await openStackProfile();
   // Without the stack every step would fail for the same reason: say it once, up front.
   if (!(await everyServiceWorks(profile))) {
