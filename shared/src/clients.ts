@@ -93,3 +93,11 @@ export function createClickHouse(config: WorkshopConfig, options: { database?: s
     log: options.quiet ? { level: ClickHouseLogLevel.OFF } : undefined,
   });
 }
+
+/**
+ * `Authorization: Basic …` for an HTTP service the config gives credentials for (the registry and Connect on Aiven and
+ * on the secured local stack); no header when it gives none. For a plain fetch: `fetch(url, { headers: basicAuthHeaders(config.connect.auth) })`.
+ */
+export function basicAuthHeaders(auth: { username: string; password: string } | undefined): Record<string, string> {
+  return auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } : {};
+}

@@ -12,7 +12,7 @@ export {
   type WorkshopConfig,
 } from './config.js';
 export { readJsonFile, parseJsonFile, type JsonFileOptions } from './json-file.js';
-export { createKafka, kafkaClientConfig, createSchemaRegistry, createPostgresPool, createClickHouse } from './clients.js';
+export { createKafka, kafkaClientConfig, createSchemaRegistry, createPostgresPool, createClickHouse, basicAuthHeaders } from './clients.js';
 export {
   createConnectRestClient,
   type ConnectRestClient,

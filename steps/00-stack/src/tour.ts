@@ -1,7 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { createClient } from '@clickhouse/client';
-import { loadConfig, kafkaClientConfig } from '@workshop/shared';
+import { readFileSync } from 'node:fs';
+import { basicAuthHeaders, loadConfig, kafkaClientConfig } from '@workshop/shared';
 
 /**
  * Step 00 — the tour. Asks every service of the stack one real question and prints where it lives.
@@ -18,22 +19,27 @@ async function kafka(): Promise<string> {
 }
 
 async function schemaRegistry(): Promise<string> {
-  const subjects = (await (await fetch(`${config.schemaRegistry.url}/subjects`)).json()) as string[];
+  // With credentials when the config has them (the cloud's registry wants Basic auth).
+  const subjects = (await (await fetch(`${config.schemaRegistry.url}/subjects`, { headers: basicAuthHeaders(config.schemaRegistry.auth) })).json()) as string[];
   return `${subjects.length} subjects`;
 }
 
 async function connect(): Promise<string> {
-  const plugins = (await (await fetch(`${config.connect.url}/connector-plugins?connectorsOnly=false`)).json()) as { class: string }[];
-  const connectors = (await (await fetch(`${config.connect.url}/connectors`)).json()) as string[];
+  const headers = basicAuthHeaders(config.connect.auth);
+  const plugins = (await (await fetch(`${config.connect.url}/connector-plugins?connectorsOnly=false`, { headers })).json()) as { class: string }[];
+  const connectors = (await (await fetch(`${config.connect.url}/connectors`, { headers })).json()) as string[];
   return `${plugins.length} plugins, ${connectors.length} connectors`;
 }
 
 async function postgres(): Promise<string> {
-  const client = new pg.Client({ host: config.postgres.host, port: config.postgres.port, database: config.postgres.database, user: config.postgres.user, password: config.postgres.password });
+  const { host, port, database, user, password, ssl } = config.postgres;
+  // TLS when the config asks for it (the cloud), checking the server against the CA file it names.
+  const tls = ssl ? { rejectUnauthorized: ssl.rejectUnauthorized, ca: ssl.caFile ? readFileSync(ssl.caFile, 'utf8') : undefined } : false;
+  const client = new pg.Client({ host, port, database, user, password, ssl: tls });
   await client.connect();
-  const { rows } = await client.query<{ version: string }>('SHOW server_version');
+  const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
   await client.end();
-  return `PostgreSQL ${rows[0]?.version}`;
+  return `PostgreSQL ${rows[0]?.server_version}`;
 }
 
 async function clickhouse(): Promise<string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logLevel } from 'kafkajs';
-import { createClickHouse, createKafka, createPostgresPool, loadConfig } from '@workshop/shared';
+import { basicAuthHeaders, createClickHouse, createKafka, createPostgresPool, loadConfig } from '@workshop/shared';
 import { describeUnreachable, withHint } from '@workshop/shared/testing';
 
 /**
@@ -21,7 +21,7 @@ describe('the stack', () => {
 
   it('the schema registry lists its subjects (Confluent API)', async () => {
     await withHint(describeUnreachable('schema-registry', config.schemaRegistry.url, 'GET /subjects failed'), async () => {
-      const response = await fetch(`${config.schemaRegistry.url}/subjects`);
+      const response = await fetch(`${config.schemaRegistry.url}/subjects`, { headers: basicAuthHeaders(config.schemaRegistry.auth) });
       expect(response.status).toBe(200);
       expect(Array.isArray(await response.json())).toBe(true);
     });
@@ -29,7 +29,9 @@ describe('the stack', () => {
 
   it('Kafka Connect has the Debezium JDBC sink and the Avro converter', async () => {
     const plugins = await withHint(describeUnreachable('connect', config.connect.url, 'GET /connector-plugins failed'), async () => {
-      const response = await fetch(`${config.connect.url}/connector-plugins?connectorsOnly=false`);
+      const response = await fetch(`${config.connect.url}/connector-plugins?connectorsOnly=false`, {
+        headers: basicAuthHeaders(config.connect.auth),
+      });
       expect(response.status).toBe(200);
       return ((await response.json()) as { class: string }[]).map((plugin) => plugin.class);
     });
