@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Partitioners, type IHeaders } from 'kafkajs';
 import pg from 'pg';
 import {
+  basicAuthHeaders,
   buttonActions,
   createConnectRestClient,
   createKafka,
@@ -142,7 +143,10 @@ afterAll(async () => {
   await quietly(pollUntil(deleteOurGroups, { timeoutMs: 10_000, intervalMs: 500, hint: 'cleanup' }));
   await quietly(Promise.all([admin.disconnect(), producer.disconnect()]));
   for (const query of ['', '?permanent=true']) {
-    await quietly(fetch(`${config.schemaRegistry.url}/subjects/${encodeURIComponent(`${topic}-value`)}${query}`, { method: 'DELETE' }));
+    const headers = basicAuthHeaders(config.schemaRegistry.auth);
+    await quietly(
+      fetch(`${config.schemaRegistry.url}/subjects/${encodeURIComponent(`${topic}-value`)}${query}`, { method: 'DELETE', headers }),
+    );
   }
   await new Promise((done) => guard?.close(done));
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
+  basicAuthHeaders,
   createClickHouse,
   createKafka,
   createSchemaRegistry,
@@ -181,7 +182,8 @@ async function newTopic(prefix = 'test06_presses'): Promise<string> {
   later(async () => {
     await admin.deleteTopics({ topics: [topic] });
     for (const query of ['', '?permanent=true']) {
-      await fetch(`${config.schemaRegistry.url}/subjects/${encodeURIComponent(`${topic}-value`)}${query}`, { method: 'DELETE' });
+      const headers = basicAuthHeaders(config.schemaRegistry.auth);
+      await fetch(`${config.schemaRegistry.url}/subjects/${encodeURIComponent(`${topic}-value`)}${query}`, { method: 'DELETE', headers });
     }
   });
   return topic;
