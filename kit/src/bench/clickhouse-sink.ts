@@ -1,0 +1,83 @@
+import { KitError } from '@workshop/shared';
+import { toAvroValue } from '../../../solutions/04-avro/src/produce.js';
+import { insertButtonPresses } from '../../../solutions/06-clickhouse/src/insert.js';
+import { runSink, type RunningSink } from '../../../solutions/06-clickhouse/src/sink.js';
+import { createEventTable } from '../../../solutions/06-clickhouse/src/tables.js';
+import { benchEvents, waitForRows, type BenchContext } from './bench-context.js';
+import type { RatioMeasure } from './report.js';
+
+/** The live pipeline's batch settings (kit/src/pipeline/live-pipeline.ts): what `npm start` runs. */
+export const liveSinkBatch = { maxRows: 500, maxWaitMs: 1000 };
+
+/** Step 06's events table under a name of this run; dropped at the end. */
+export async function createBenchClickHouseTable(context: BenchContext, what: string): Promise<string> {
+  const table = context.name(what);
+  await createEventTable(context.clickhouse, table);
+  context.onCleanup(() => context.clickhouse.command({ query: `DROP TABLE IF EXISTS ${table}` }));
+  return table;
+}
+
+export async function countClickHouseRows(context: BenchContext, table: string): Promise<number> {
+  const result = await context.clickhouse.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' });
+  const [row] = await result.json<{ n: string }>();
+  return Number(row?.n ?? 0);
+}
+
+/** Step 06's sink on `topic` → `table`, in a consumer group of this run; stopped and its group deleted at the end. */
+export async function startBenchClickHouseSink(
+  context: BenchContext,
+  options: { topic: string; table: string; maxRows: number; maxWaitMs: number },
+): Promise<RunningSink> {
+  const groupId = context.name(`${options.table}_group`);
+  const consumer = context.kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  await consumer.connect();
+  const deadLetterTopic = await context.createTopic(`${options.table}_dlq`);
+  const sink = await runSink(
+    { consumer, producer: context.producer, registry: context.registry, clickhouse: context.clickhouse },
+    { topic: options.topic, table: options.table, deadLetterTopic, maxRows: options.maxRows, maxWaitMs: options.maxWaitMs },
+  );
+  context.onCleanup(async () => {
+    await sink.stop().catch(() => undefined);
+    await consumer.disconnect();
+    await context.admin.deleteGroups([groupId]).catch(() => undefined);
+  });
+  return sink;
+}
+
+/**
+ * Build item 4: rows/s through step 06's TypeScript sink (reading a topic that already holds the records, as
+ * after a pause) against one bulk INSERT of the same rows with the same client.
+ */
+export async function measureClickHouseSink(
+  context: BenchContext,
+  options: { records: number; maxRows: number; maxWaitMs: number; id?: string },
+): Promise<RatioMeasure> {
+  const topic = await context.createTopic('ch');
+  const table = await createBenchClickHouseTable(context, 'ch');
+  const events = benchEvents(options.records);
+  const messages = await Promise.all(
+    events.map(async (event) => ({ key: event.session_id, value: await context.registry.encode(context.schemaId, toAvroValue(event)) })),
+  );
+  for (let i = 0; i < messages.length; i += 5000) await context.producer.send({ topic, messages: messages.slice(i, i + 5000) });
+
+  const started = performance.now();
+  await startBenchClickHouseSink(context, { topic, table, maxRows: options.maxRows, maxWaitMs: options.maxWaitMs });
+  const { rows, at } = await waitForRows(() => countClickHouseRows(context, table), events.length, { timeoutMs: 300_000, pollMs: 100 });
+  if (rows < events.length) throw new KitError(`bench: the ClickHouse sink wrote ${rows} of ${events.length} rows in 5 minutes`);
+  const sinkSeconds = (at - started) / 1000;
+
+  const bulkTable = await createBenchClickHouseTable(context, 'ch_bulk');
+  const rowsToInsert = events.map(toAvroValue);
+  const bulkStarted = performance.now();
+  await insertButtonPresses(context.clickhouse, bulkTable, rowsToInsert);
+  const bulkSeconds = (performance.now() - bulkStarted) / 1000;
+  return {
+    kind: 'ratio',
+    id: options.id ?? 'clickhouse-sink',
+    title: `ClickHouse: step 06 sink (maxRows ${options.maxRows}, maxWaitMs ${options.maxWaitMs}) vs one bulk INSERT`,
+    unit: 'rows',
+    kit: { count: events.length, seconds: sinkSeconds, how: 'TypeScript sink: consume, decode, batch, insert, commit' },
+    limit: { count: events.length, seconds: bulkSeconds, how: 'one insertButtonPresses() of every row, same client' },
+    minRatio: 0.5,
+  };
+}
