@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { KitError } from './errors.js';
-import { apicurioConfluentApiPath, defaultPorts, workshopNames } from './names.js';
+import { apicurioConfluentApiPath, defaultPorts, hostPortVariables, workshopNames } from './names.js';
 import { repoRoot } from './repo-root.js';
 
 /**
@@ -122,9 +122,39 @@ function credentials(username: string | undefined, password: string | undefined,
   return { username, password };
 }
 
+/**
+ * WORKSHOP_*_PORT (names.ts hostPortVariables) moves a local service's host port: the addresses it implies become the
+ * defaults, and a variable set explicitly (KAFKA_BROKERS, PGPORT, …) still wins.
+ */
+function hostPortDefaults(env: Record<string, string | undefined>): Record<string, string> {
+  const port = (service: keyof typeof hostPortVariables): number | undefined => {
+    const name = hostPortVariables[service];
+    const value = env[name];
+    if (value === undefined || value === '') return undefined;
+    const parsed = portFromEnv.safeParse(value);
+    if (!parsed.success) throw configError(`${name}: must be a port number (1–65535), got "${value}"`);
+    return parsed.data;
+  };
+  const at = (service: keyof typeof hostPortVariables, address: (port: number) => string) => {
+    const value = port(service);
+    return value === undefined ? undefined : address(value);
+  };
+  const implied: Record<string, string | undefined> = {
+    KAFKA_BROKERS: at('kafka', (p) => `127.0.0.1:${p}`),
+    SCHEMA_REGISTRY_URL: at('schemaRegistry', (p) => `http://127.0.0.1:${p}${apicurioConfluentApiPath}`),
+    CONNECT_URL: at('connect', (p) => `http://127.0.0.1:${p}`),
+    PGPORT: at('postgres', String),
+    CLICKHOUSE_URL: at('clickhouseHttp', (p) => `http://127.0.0.1:${p}`),
+    GRAFANA_URL: at('grafana', (p) => `http://127.0.0.1:${p}`),
+  };
+  return Object.fromEntries(
+    Object.entries(implied).filter((entry): entry is [string, string] => entry[1] !== undefined && env[entry[0]] === undefined),
+  );
+}
+
 /** Validates an environment (e.g. `process.env` merged with `.env`) into a `WorkshopConfig`. */
 export function parseConfig(env: Record<string, string | undefined>): WorkshopConfig {
-  const parsed = rawEnvSchema.safeParse(env);
+  const parsed = rawEnvSchema.safeParse({ ...env, ...hostPortDefaults(env) });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw configError(`Invalid workshop configuration (environment or .env): ${problems}`);

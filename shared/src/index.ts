@@ -1,4 +1,4 @@
-export { workshopNames, workshopTopics, defaultPorts, apicurioConfluentApiPath, type ServiceName } from './names.js';
+export { workshopNames, workshopTopics, defaultPorts, hostPortVariables, apicurioConfluentApiPath, type ServiceName } from './names.js';
 export { KitError, isKitError, type KitErrorDetails } from './errors.js';
 export {
   ensureGeneratedSecrets,

@@ -42,6 +42,20 @@ export const defaultPorts = {
   buttonApp: 8080,
 } as const;
 
+/**
+ * `.env` variables that move a local stack's host port when the default clashes (a laptop's own PostgreSQL on 5432):
+ * docker-compose.yml publishes the service there (`${WORKSHOP_POSTGRES_PORT:-5432}`) and the kit's config follows
+ * (shared/src/config.ts). infra/test/docker/compose.test.ts checks both use these names.
+ */
+export const hostPortVariables = {
+  kafka: 'WORKSHOP_KAFKA_PORT',
+  schemaRegistry: 'WORKSHOP_SCHEMA_REGISTRY_PORT',
+  connect: 'WORKSHOP_CONNECT_PORT',
+  postgres: 'WORKSHOP_POSTGRES_PORT',
+  clickhouseHttp: 'WORKSHOP_CLICKHOUSE_HTTP_PORT',
+  grafana: 'WORKSHOP_GRAFANA_PORT',
+} as const satisfies Partial<Record<keyof typeof defaultPorts, string>>;
+
 /** Apicurio serves the Confluent-compatible API under this prefix; Karapace/Confluent serve it at the root. */
 /** The stack's services, as every command and probe names them. */
 export type ServiceName = 'kafka' | 'schema-registry' | 'connect' | 'postgres' | 'clickhouse';

@@ -56,7 +56,10 @@ export async function dockerEngineAnswers(options: { timeoutMs?: number; env?: N
   if (outcome.spawnError) return { answers: false, reason: 'the docker command is not installed' };
   if (outcome.timedOut) return { answers: false, reason: `docker info did not answer within ${timeoutMs / 1000} s` };
   if (outcome.code !== 0) {
-    const said = `${outcome.stderr}\n${outcome.stdout}`.split('\n').map((line) => line.trim()).find((line) => /cannot connect|error|daemon/i.test(line));
+    const said = `${outcome.stderr}\n${outcome.stdout}`
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => /cannot connect|error|daemon/i.test(line));
     return { answers: false, reason: said ?? `docker info exited with ${outcome.code}` };
   }
   return { answers: true };

@@ -9,6 +9,9 @@ import { readDockerPins, readStackVersions, type DockerPins, type StackVersions 
 // Read and validated with the rest of the file in infra/src/native/versions.ts; here for the docker stack's callers.
 export { readDockerPins, type DockerPins };
 
+/** The id Grafana knows the ClickHouse datasource plugin by. */
+export const grafanaClickhousePluginId = 'grafana-clickhouse-datasource';
+
 export interface DockerImages {
   kafka: string;
   connect: string;
@@ -16,6 +19,11 @@ export interface DockerImages {
   postgres: string;
   clickhouse: string;
   grafana: string;
+  /** Init services and the link: images the stack already pulls for the services above, or Maven's. */
+  'connect-plugins': string;
+  'connect-postgres-link': string;
+  'postgres-init': string;
+  'registry-init': string;
 }
 
 export function dockerImages(versions: StackVersions = readStackVersions(), pins: DockerPins = readDockerPins()): DockerImages {
@@ -29,10 +37,16 @@ export function dockerImages(versions: StackVersions = readStackVersions(), pins
     postgres: pins.postgres,
     clickhouse: pins.clickhouse,
     grafana: pins.grafana,
+    // The same Maven as a docker participant's `mvn`: it runs the native stack's command lines, and its JDK the link.
+    'connect-plugins': pins.maven,
+    'connect-postgres-link': pins.maven,
+    'postgres-init': pins.postgres,
+    // The Kafka image has bash (no curl): enough for one HTTP PUT.
+    'registry-init': `apache/kafka:${versions.kafka}`,
   };
 }
 
-/** Grafana's plugin spec for GF_PLUGINS_PREINSTALL_SYNC. */
+/** Grafana's plugin spec for GF_PLUGINS_PREINSTALL. */
 export function grafanaClickhousePluginSpec(pins: DockerPins = readDockerPins()): string {
-  return `grafana-clickhouse-datasource@${pins.grafanaClickhousePlugin}`;
+  return `${grafanaClickhousePluginId}@${pins.grafanaClickhousePlugin}`;
 }

@@ -1,35 +1,69 @@
-import { loadConfig } from '@workshop/shared';
-import { dockerStackDown, dockerStackStatus, dockerStackUp } from '../docker/stack.js';
+import { loadConfig, type WorkshopConfig } from '@workshop/shared';
+import {
+  type DockerEngine,
+  type DockerProbe,
+  dockerCliEngine,
+  dockerStackDown,
+  dockerStackStatus,
+  dockerStackUp,
+} from '../docker/stack.js';
 import { resetWorkshop } from '../reset/reset.js';
 import type { StackProfile } from './profile.js';
 
-/** docker-compose.yml at the root: the same services and ports as the native stack, plus Grafana. */
-export function dockerProfile(why: string): StackProfile {
+/** What the docker profile uses; tests pass a fake engine and probes (infra/test/profiles/docker.test.ts). */
+export interface DockerProfileDependencies {
+  engine?: DockerEngine;
+  probe?: DockerProbe;
+  grafanaPlugin?: (config: WorkshopConfig) => Promise<boolean>;
+  loadConfig?: () => WorkshopConfig;
+  startupTimeoutMs?: number;
+  pluginWaitMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * docker-compose.yml at the root: the same services and ports as the native stack, plus Grafana. `up` is
+ * `docker compose up -d` and a wait: it writes nothing, so the config is the same before and after it — the JDBC URL a
+ * step gives Connect (this machine's PostgreSQL address) reaches PostgreSQL from Connect's container through the compose
+ * file's connect-postgres-link.
+ */
+export function dockerProfile(why: string, dependencies: DockerProfileDependencies = {}): StackProfile {
+  const config = dependencies.loadConfig ?? (() => loadConfig());
+  const engine = dependencies.engine ?? dockerCliEngine();
   return {
     name: 'docker',
     why,
     capabilities: { startsServices: true, grafana: true },
-    // Read on every call: `up` writes the containers' JDBC URL into .env, and a config read before it points Connect at itself.
-    config: () => loadConfig(),
-    async up(report) {
-      const result = await dockerStackUp(loadConfig(), report);
+    config,
+    async up(report, options = {}) {
+      const current = config();
+      const result = await dockerStackUp(current, report, {
+        engine,
+        ...(dependencies.probe ? { probe: dependencies.probe } : {}),
+        ...(dependencies.grafanaPlugin ? { grafanaPlugin: dependencies.grafanaPlugin } : {}),
+        ...(dependencies.startupTimeoutMs !== undefined ? { startupTimeoutMs: dependencies.startupTimeoutMs } : {}),
+        ...(dependencies.pluginWaitMs !== undefined ? { pluginWaitMs: dependencies.pluginWaitMs } : {}),
+        ...(dependencies.pollMs !== undefined ? { pollMs: dependencies.pollMs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       return {
         // Compose starts (or keeps) the whole file; `down` takes all of it down again.
         started: ['docker stack'],
         seconds: result.seconds,
         warnings: result.warnings,
-        summary: `docker stack up in ${result.seconds.toFixed(1)} s — Grafana: ${loadConfig().grafana.url}`,
+        summary: `docker stack up in ${result.seconds.toFixed(1)} s — Grafana: ${current.grafana.url}`,
       };
     },
     async down(report) {
-      await dockerStackDown(report);
+      await dockerStackDown(report, { engine });
       return {
         stopped: ['docker stack'],
-        summary: 'docker stack down — containers removed, data kept in the named volumes (delete it too: docker compose down -v)',
+        summary: 'docker stack down — containers removed, data kept in the named volumes (start over: docker compose down -v)',
       };
     },
     async status() {
-      return (await dockerStackStatus(loadConfig())).map((s) => ({
+      const states = await dockerStackStatus(config(), { engine, ...(dependencies.probe ? { probe: dependencies.probe } : {}) });
+      return states.map((s) => ({
         service: s.service,
         port: s.port,
         runs: s.container,
@@ -38,7 +72,7 @@ export function dockerProfile(why: string): StackProfile {
         log: `docker compose logs ${s.service}`,
       }));
     },
-    reset: (report) => resetWorkshop(loadConfig(), report),
+    reset: (report) => resetWorkshop(config(), report),
     jdbcSinkConfig: (debeziumConfig) => debeziumConfig,
   };
 }

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultPorts, workshopNames } from '@workshop/shared';
+import { apicurioConfluentApiPath, defaultPorts, hostPortVariables, parseConfig, workshopNames } from '@workshop/shared';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { connectWorkerProperties, kafkaServerProperties } from '../../src/native/service-configs.js';
 import { readStackVersions } from '../../src/native/versions.js';
 import { composeNetwork } from '../../src/docker/compose-network.js';
 import { dockerConnectWorkerProperties } from '../../src/docker/connect-plugins.js';
-import { dockerImages, grafanaClickhousePluginSpec, readDockerPins } from '../../src/docker/images.js';
+import { dockerImages, grafanaClickhousePluginSpec, readDockerPins, type DockerImages } from '../../src/docker/images.js';
 import { postgresInitSql } from '../../src/docker/postgres-init.js';
 import {
   composeSchemaErrors,
@@ -27,11 +27,17 @@ import {
 /**
  * docker-compose.yml cannot run here (no Docker engine), so this proves what can be proven without one:
  * the file is valid against the Compose Specification's schema; images are pinned and agree with infra/stack-versions.json; ports agree with
- * shared/src/names.ts and are published on 127.0.0.1 only; every service has a healthcheck and waits for
- * healthy dependencies; Kafka's and Connect's configs are the native stack's; the files it mounts exist.
+ * shared/src/names.ts, move with WORKSHOP_*_PORT and are published on 127.0.0.1 only; every long-running service has a
+ * healthcheck; the init services run before what needs them; Kafka's and Connect's configs are the native stack's;
+ * the files it mounts exist. The init scripts themselves run in init-services.test.ts.
  */
 
 const expectedServices = ['kafka', 'schema-registry', 'connect', 'postgres', 'clickhouse', 'grafana'] as const;
+/** One-shot services: each runs to its end at every `up`; dependants wait for `service_completed_successfully`. */
+const initServices = ['connect-plugins', 'postgres-init', 'registry-init'] as const;
+/** Runs in Connect's network namespace: 127.0.0.1:<PostgreSQL host port> there reaches the postgres container. */
+const link = 'connect-postgres-link';
+const allServices = [...expectedServices, ...initServices, link] as const;
 /** Host port of each service (the native stack's, and Grafana's) → the port inside the container. */
 const publishedPorts: Record<(typeof expectedServices)[number], { published: number; target: number }> = {
   kafka: { published: defaultPorts.kafka, target: defaultPorts.kafka },
@@ -99,20 +105,20 @@ describe('docker-compose.yml', () => {
   });
   // biome-ignore-end lint/suspicious/noTemplateCurlyInString: end of the Compose syntax
 
-  it('has the native stack’s services plus Grafana', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...expectedServices].sort());
+  it('has the native stack’s services plus Grafana, three init services and the link to PostgreSQL', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([...allServices].sort());
   });
 
   it('pins every image to an exact tag, and the tags are those of infra/stack-versions.json', () => {
     const images = dockerImages();
-    for (const name of expectedServices) {
+    for (const name of allServices) {
       const image = service(name).image ?? '';
       expect(image, `${name}: image`).toMatch(/^[\w./-]+:[\w.-]+$/);
       const tag = image.split(':')[1] ?? '';
       expect(tag, `${name}: no "latest"`).not.toMatch(/latest/i);
       // An exact version: at least major.minor.patch (e.g. 4.1.2, 2.6.13.Final, 25.8.29.51, 15.18 for PostgreSQL).
-      expect(tag, `${name}: an exact version`).toMatch(name === 'postgres' ? /^\d+\.\d+$/ : /^\d+\.\d+\.\d+/);
-      expect(image, `${name}: the image pinned in infra/stack-versions.json`).toBe(images[name]);
+      expect(tag, `${name}: an exact version`).toMatch(image.startsWith('postgres:') ? /^\d+\.\d+$/ : /^\d+\.\d+\.\d+/);
+      expect(image, `${name}: the image pinned in infra/stack-versions.json`).toBe(images[name as keyof DockerImages]);
     }
   });
 
@@ -126,27 +132,92 @@ describe('docker-compose.yml', () => {
     expect(service('grafana').image).toMatch(/^grafana\/grafana:12\.\d+\.\d+$/);
   });
 
-  it('publishes each service on the port of shared/src/names.ts, on 127.0.0.1 only', () => {
+  it('publishes each service on the port of shared/src/names.ts, on 127.0.0.1 only (init services and the link: none)', () => {
     for (const name of expectedServices) {
       const ports = (service(name).ports ?? []).map(parsePort);
       expect(ports, `${name}: one published port`).toHaveLength(1);
       expect(ports[0], name).toEqual({ host: '127.0.0.1', ...publishedPorts[name] });
     }
+    for (const name of [...initServices, link]) expect(service(name).ports, `${name}: publishes nothing`).toBeUndefined();
   });
 
-  it('gives every service a healthcheck, and starts dependants only once what they need is healthy', () => {
+  it('moves every host port with the WORKSHOP_*_PORT variable the kit’s config follows (shared/src/names.ts)', () => {
+    const variableOf: Record<(typeof expectedServices)[number], string> = {
+      kafka: hostPortVariables.kafka,
+      'schema-registry': hostPortVariables.schemaRegistry,
+      connect: hostPortVariables.connect,
+      postgres: hostPortVariables.postgres,
+      clickhouse: hostPortVariables.clickhouseHttp,
+      grafana: hostPortVariables.grafana,
+    };
+    const moved = Object.fromEntries(Object.values(variableOf).map((name, i) => [name, String(41000 + i)]));
+    const document = loadComposeDocument(undefined, moved) as ComposeFile;
+    const config = parseConfig(moved);
+    const kitPort: Record<(typeof expectedServices)[number], number> = {
+      kafka: Number(config.kafka.brokers[0]?.split(':')[1]),
+      'schema-registry': Number(new URL(config.schemaRegistry.url).port),
+      connect: Number(new URL(config.connect.url).port),
+      postgres: config.postgres.port,
+      clickhouse: Number(new URL(config.clickhouse.url).port),
+      grafana: Number(new URL(config.grafana.url).port),
+    };
     for (const name of expectedServices) {
+      const published = parsePort(String(document.services[name]?.ports?.[0]));
+      expect(published.published, `${name}: ${variableOf[name]}`).toBe(Number(moved[variableOf[name]]));
+      expect(published.target, `${name}: the container's port stays`).toBe(publishedPorts[name].target);
+      expect(kitPort[name], `${name}: the kit's config follows ${variableOf[name]}`).toBe(published.published);
+    }
+    const kafka = document.services.kafka?.environment as Record<string, string>;
+    expect(kafka.KAFKA_ADVERTISED_LISTENERS, 'Kafka advertises the moved port to the host').toContain(
+      `PLAINTEXT://127.0.0.1:${moved[hostPortVariables.kafka]}`,
+    );
+    // Connect is given this machine's JDBC URL (config.connect.postgresJdbcUrl): the link must listen on its port.
+    expect(config.connect.postgresJdbcUrl).toBe(
+      `jdbc:postgresql://127.0.0.1:${moved[hostPortVariables.postgres]}/${workshopNames.database}`,
+    );
+    expect(document.services[link]?.command).toContain(`127.0.0.1:${moved[hostPortVariables.postgres]}`);
+  });
+
+  it('gives every long-running service a healthcheck; dependants wait for healthy services and for init services to succeed', () => {
+    for (const name of [...expectedServices, link]) {
       const healthcheck = service(name).healthcheck;
       expect(healthcheck?.test, `${name}: healthcheck`).toBeDefined();
       expect(healthcheck?.disable, name).not.toBe(true);
+    }
+    for (const name of allServices) {
       const dependsOn = service(name).depends_on ?? {};
       expect(Array.isArray(dependsOn), `${name}: depends_on with conditions`).toBe(false);
       for (const [dependency, { condition }] of Object.entries(dependsOn as Record<string, { condition?: string }>)) {
-        expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
+        const expected = (initServices as readonly string[]).includes(dependency)
+          ? 'service_completed_successfully'
+          : name === link && dependency === 'connect'
+            ? 'service_started'
+            : 'service_healthy';
+        expect(condition, `${name} → ${dependency}`).toBe(expected);
       }
     }
-    expect(Object.keys(service('connect').depends_on ?? {}).sort()).toEqual(['kafka', 'schema-registry']);
-    expect(Object.keys(service('schema-registry').depends_on ?? {})).toEqual(['postgres']);
+    const dependencies = (name: string) => Object.keys(service(name).depends_on ?? {}).sort();
+    // The order `docker compose up` alone must follow: plugins and the BACKWARD rule before Connect, the registry's
+    // database before the registry, the read-only role before Grafana logs in with it.
+    expect(dependencies('connect')).toEqual(['connect-plugins', 'kafka', 'registry-init', 'schema-registry']);
+    expect(dependencies('schema-registry')).toEqual(['postgres-init']);
+    expect(dependencies('postgres-init')).toEqual(['postgres']);
+    expect(dependencies('registry-init')).toEqual(['schema-registry']);
+    expect(dependencies('grafana')).toEqual(['clickhouse', 'postgres-init']);
+    expect(dependencies(link)).toEqual(['connect', 'postgres']);
+    expect(dependencies('connect-plugins')).toEqual([]);
+  });
+
+  it('lets Connect reach PostgreSQL at the JDBC URL the kit gives it: the link shares Connect’s network and forwards to postgres', () => {
+    const linkService = service(link);
+    expect(linkService.network_mode).toBe('service:connect');
+    const command = linkService.command as string[];
+    const config = parseConfig({});
+    const jdbc = new URL(config.connect.postgresJdbcUrl.replace(/^jdbc:/, ''));
+    expect(command.slice(-2)).toEqual([`${jdbc.hostname}:${jdbc.port}`, composeNetwork.postgresAddress]);
+    expect(command).toContain('/workshop/docker/TcpForward.java');
+    const mounts = Object.fromEntries(bindMounts(link).map((m) => [relative(repoRoot, m.source), m.target]));
+    expect(mounts).toEqual({ 'infra/docker': '/workshop/docker' });
   });
 
   it('keeps data in named volumes, and mounts nothing from outside the repository', () => {
@@ -204,10 +275,19 @@ describe('docker-compose.yml', () => {
     ]);
     expect(env('connect').KAFKA_OPTS).toContain('-Duser.timezone=UTC');
     const mounts = Object.fromEntries(bindMounts('connect').map((m) => [relative(repoRoot, m.source), m.target]));
-    expect(mounts).toEqual({
-      '.stack/connect-plugins': composeNetwork.containerPluginPath,
-      '.stack/docker/connect': composeNetwork.containerConnectConfigDir,
+    expect(mounts, 'nothing from .stack/: the engine would create missing folders there as root').toEqual({
+      'infra/docker/connect': composeNetwork.containerConnectConfigDir,
     });
+    const plugins = (connect.volumes ?? []).map(parseVolume).find((v) => v.target === composeNetwork.containerPluginPath);
+    expect(plugins, 'the plugins volume connect-plugins fills').toEqual({
+      source: 'connect-plugins',
+      target: composeNetwork.containerPluginPath,
+      mode: 'ro',
+    });
+    expect(Object.keys(compose.volumes ?? {})).toContain('connect-plugins');
+    expect((service('connect-plugins').volumes ?? []).map(parseVolume).find((v) => v.source === 'connect-plugins')?.target).toBe(
+      '/plugins',
+    );
 
     const docker = properties(dockerConnectWorkerProperties());
     expect(docker.get('bootstrap.servers')).toBe(composeNetwork.kafkaInternalBootstrap);
@@ -226,16 +306,37 @@ describe('docker-compose.yml', () => {
     expect(env('schema-registry').REGISTRY_DATASOURCE_URL).toBe(composeNetwork.registryDatasourceUrl);
   });
 
-  it('creates database workshop and the read-only role at PostgreSQL init, from the shared names', () => {
+  it('creates database workshop, then (postgres-init, every start) the read-only role and the registry database, from the shared names', () => {
     expect(env('postgres').POSTGRES_DB).toBe(workshopNames.database);
-    const init = bindMounts('postgres').find((m) => m.target.startsWith('/docker-entrypoint-initdb.d/'));
-    expect(init, 'postgres: an init script').toBeDefined();
-    expect(relative(repoRoot, init?.source ?? '')).toBe('infra/docker/postgres-init.sql');
+    const init = service('postgres-init');
+    const script = bindMounts('postgres-init').find((m) => relative(repoRoot, m.source) === 'infra/docker/postgres-init.sql');
+    expect(script, 'postgres-init: mounts infra/docker/postgres-init.sql').toBeDefined();
+    expect(init.command).toEqual(['psql', '-v', 'ON_ERROR_STOP=1', '-q', '-f', script?.target]);
+    expect(env('postgres-init')).toEqual({ PGHOST: 'postgres', PGUSER: 'postgres', PGDATABASE: workshopNames.database });
     expect(
-      readFileSync(init?.source ?? '', 'utf8'),
-      'infra/docker/postgres-init.sql is out of date: regenerate it from infra/src/docker/postgres-init.ts (npx tsx -e "import(\'./infra/src/docker/postgres-init.ts\').then(m => process.stdout.write(m.postgresInitSql()))" > infra/docker/postgres-init.sql)',
+      readFileSync(script?.source ?? '', 'utf8'),
+      'infra/docker/postgres-init.sql is out of date: npx tsx infra/src/docker/write-init-files.ts',
     ).toBe(postgresInitSql());
-    expect(composeNetwork.connectJdbcUrl).toBe(`jdbc:postgresql://postgres:${defaultPorts.postgres}/${workshopNames.database}`);
+    expect(postgresInitSql()).toContain(`CREATE DATABASE %I', '${composeNetwork.registryDatasourceUrl.split('/').pop()}'`);
+  });
+
+  it('fetches Connect’s plugins at the versions of infra/stack-versions.json with the native pom (connect-plugins)', () => {
+    const versions = readStackVersions();
+    expect(env('connect-plugins')).toEqual({ DEBEZIUM_JDBC_VERSION: versions.debeziumJdbc, APICURIO_VERSION: versions.apicurio });
+    expect(service('connect-plugins').command).toEqual(['bash', '/workshop/docker/connect-plugins.sh']);
+    const mounts = Object.fromEntries(bindMounts('connect-plugins').map((m) => [relative(repoRoot, m.source), m.target]));
+    expect(mounts).toEqual({ 'infra/docker': '/workshop/docker', 'infra/native/maven': '/workshop/maven' });
+  });
+
+  it('sets the registry’s BACKWARD rule through the Confluent API the steps use (registry-init)', () => {
+    expect(env('registry-init')).toEqual({
+      REGISTRY_HOST: 'schema-registry',
+      REGISTRY_PORT: String(composeNetwork.registryContainerPort),
+      REGISTRY_CONFIG_PATH: `${apicurioConfluentApiPath}/config`,
+      // As the native stack's prepareSchemaRegistry() (infra/src/native/workshop-setup.ts).
+      COMPATIBILITY: 'BACKWARD',
+    });
+    expect(service('registry-init').command).toEqual(['bash', '/workshop/registry-init.sh']);
   });
 
   it('creates database workshop in ClickHouse', () => {
@@ -246,8 +347,11 @@ describe('docker-compose.yml', () => {
     const grafana = env('grafana');
     expect(grafana.GF_AUTH_ANONYMOUS_ENABLED).toBe('true');
     expect(grafana.GF_AUTH_ANONYMOUS_ORG_ROLE).toBe('Viewer');
-    expect(grafana.GF_PLUGINS_PREINSTALL_SYNC).toBe(grafanaClickhousePluginSpec());
-    expect(grafana.GF_PLUGINS_PREINSTALL_SYNC).toMatch(/^grafana-clickhouse-datasource@\d+\.\d+\.\d+$/);
+    // Installed in the background: Grafana turns healthy without the internet (a synchronous install would block it).
+    expect(grafana.GF_PLUGINS_PREINSTALL).toBe(grafanaClickhousePluginSpec());
+    expect(grafana.GF_PLUGINS_PREINSTALL).toMatch(/^grafana-clickhouse-datasource@\d+\.\d+\.\d+$/);
+    expect(grafana.GF_PLUGINS_PREINSTALL_SYNC, 'a synchronous install blocks start-up offline').toBeUndefined();
+    expect(grafana.GF_INSTALL_PLUGINS, 'the entrypoint installs these before starting: blocks offline').toBeUndefined();
     expect(grafana.WORKSHOP_POSTGRES_USER).toBe(workshopNames.dashboardReadRole);
     expect(grafana.WORKSHOP_POSTGRES_DATABASE).toBe(workshopNames.database);
     expect(grafana.WORKSHOP_POSTGRES_HOST).toBe(`postgres:${defaultPorts.postgres}`);

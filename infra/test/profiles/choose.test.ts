@@ -5,15 +5,7 @@ import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { dockerEngineAnswers } from '../../src/docker/engine.js';
-import {
-  dockerEnvBlock,
-  ownConnectJdbcUrl,
-  removeDockerEnv,
-  withDockerBlock,
-  withoutDockerBlock,
-  writeDockerEnv,
-} from '../../src/docker/env-file.js';
-import { composeNetwork } from '../../src/docker/compose-network.js';
+import { removeDockerEnv, withoutDockerBlock } from '../../src/docker/env-file.js';
 import { chooseStackProfile, StackProfileError } from '../../src/profiles/choose.js';
 
 /**
@@ -122,27 +114,21 @@ describe('npm run stack:up with STACK=docker and no engine', () => {
   });
 });
 
-describe('.env for the docker stack', () => {
-  it('adds CONNECT_JDBC_URL (Connect reaches PostgreSQL as postgres:5432) in a block that is removed again', async () => {
+describe('.env left by an earlier docker stack', () => {
+  const leftover =
+    '# >>> docker stack (written by npm run stack:up, removed by npm run stack:down)\nCONNECT_JDBC_URL=jdbc:postgresql://postgres:5432/workshop\n# <<< docker stack\n';
+
+  it("is cleaned of the old CONNECT_JDBC_URL block (a native Connect reaches nothing at postgres:5432), the participant's lines kept", async () => {
     const envPath = join(await mkdtemp(join(tmpdir(), 'env-')), '.env');
-    await writeFile(envPath, '# mine\nPGUSER=me');
-    expect(await writeDockerEnv(envPath)).toBeUndefined();
-    const written = await readFile(envPath, 'utf8');
-    expect(written).toBe(`# mine\nPGUSER=me\n${dockerEnvBlock()}`);
-    expect(written).toContain(`CONNECT_JDBC_URL=${composeNetwork.connectJdbcUrl}`);
-    await writeDockerEnv(envPath);
-    expect(await readFile(envPath, 'utf8'), 'idempotent').toBe(written);
+    await writeFile(envPath, `# mine\nPGUSER=me\n${leftover}A=1\n`);
     expect(await removeDockerEnv(envPath)).toBe(true);
-    expect(await readFile(envPath, 'utf8')).toBe('# mine\nPGUSER=me\n');
-    expect(await removeDockerEnv(envPath)).toBe(false);
+    expect(await readFile(envPath, 'utf8')).toBe('# mine\nPGUSER=me\nA=1\n');
+    expect(await removeDockerEnv(envPath), 'nothing left to remove').toBe(false);
   });
 
-  it("leaves the participant's own CONNECT_JDBC_URL alone, and says so", async () => {
-    const envPath = join(await mkdtemp(join(tmpdir(), 'env-')), '.env');
-    await writeFile(envPath, 'CONNECT_JDBC_URL=jdbc:postgresql://db.example:5432/workshop\n');
-    expect(await writeDockerEnv(envPath)).toMatch(/left as it is/);
-    expect(await readFile(envPath, 'utf8')).toBe('CONNECT_JDBC_URL=jdbc:postgresql://db.example:5432/workshop\n');
-    expect(ownConnectJdbcUrl(withDockerBlock(''))).toBeUndefined();
-    expect(withoutDockerBlock(withDockerBlock('A=1\n'))).toBe('A=1\n');
+  it("never touches a participant's own CONNECT_JDBC_URL", async () => {
+    const own = 'CONNECT_JDBC_URL=jdbc:postgresql://db.example:5432/workshop\n';
+    expect(withoutDockerBlock(own)).toBe(own);
+    expect(withoutDockerBlock(`${own}${leftover}`)).toBe(own);
   });
 });
