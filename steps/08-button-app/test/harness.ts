@@ -150,7 +150,8 @@ export function heldProducer(): { producer: Producer; sends: HeldSend[]; nthSend
     return acknowledged;
   };
   return {
-    producer: { send } as unknown as Producer,
+    // sendBatch too: a participant may send one event as a batch of one, and that is as right.
+    producer: { send, sendBatch: send } as unknown as Producer,
     sends,
     nthSend: (n) =>
       new Promise((resolve) => {
