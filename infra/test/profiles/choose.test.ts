@@ -7,6 +7,7 @@ import { repoRoot } from '@workshop/shared/repo-root';
 import { dockerEngineAnswers } from '../../src/docker/engine.js';
 import { removeDockerEnv, withoutDockerBlock } from '../../src/docker/env-file.js';
 import { chooseStackProfile, StackProfileError } from '../../src/profiles/choose.js';
+import { stackProfileNames } from '../../src/profiles/profile.js';
 
 /**
  * Which stack `npm run stack:*` works on, and what happens without a Docker engine. A stand-in `docker`
@@ -56,7 +57,8 @@ describe('stack profile', () => {
   it('refuses an unknown STACK, naming the choices', async () => {
     const error = await chooseStackProfile({ STACK: 'kubernetes' }, engineMustNotBeAsked).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StackProfileError);
-    expect((error as Error).message).toBe('STACK must be one of native, docker, aiven (got "kubernetes")');
+    expect((error as Error).message).toBe(`STACK must be one of ${stackProfileNames.join(', ')} (got "kubernetes")`);
+    expect(stackProfileNames).toEqual(expect.arrayContaining(['native', 'docker', 'aiven']));
   });
 
   it('without STACK: docker when an engine answers, else native (saying why)', async () => {
