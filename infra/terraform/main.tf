@@ -97,18 +97,5 @@ resource "aiven_grafana" "grafana" {
   service_name = "${var.service_prefix}-grafana"
 }
 
-# PostgreSQL and ClickHouse as Grafana datasources (Aiven's own integration; the local stacks provision
-# them from grafana/provisioning instead).
-resource "aiven_service_integration" "grafana_pg" {
-  project                  = local.project
-  integration_type         = "datasource"
-  source_service_name      = aiven_pg.pg.service_name
-  destination_service_name = aiven_grafana.grafana.service_name
-}
-
-resource "aiven_service_integration" "grafana_clickhouse" {
-  project                  = local.project
-  integration_type         = "datasource"
-  source_service_name      = aiven_clickhouse.clickhouse.service_name
-  destination_service_name = aiven_grafana.grafana.service_name
-}
+# Grafana's datasources and dashboards: grafana.tf (the workshop's own, as on the local stacks — not Aiven's
+# datasource integration, whose datasources read as avnadmin under uids the dashboards do not know).

@@ -57,6 +57,9 @@ variable "workshop_names" {
     dead_letter_topic = string
     database          = string
     topic_partitions  = number
+    # Grafana reads through these (SELECT only), never as avnadmin: anonymous viewers can send any SQL.
+    dashboard_read_role       = string
+    clickhouse_dashboard_user = string
   })
 }
 

@@ -8,6 +8,16 @@ terraform {
       source  = "aiven/aiven"
       version = "= 4.45.0"
     }
+    # The workshop's datasources and dashboards in Aiven's Grafana (grafana.tf), through its HTTP API.
+    grafana = {
+      source  = "grafana/grafana"
+      version = "= 4.40.1"
+    }
+    # The read-only role's SELECT grants in the workshop database (Aiven's API creates users, not grants).
+    postgresql = {
+      source  = "cyrilgdn/postgresql"
+      version = "= 1.25.0"
+    }
   }
 }
 

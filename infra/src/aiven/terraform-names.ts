@@ -17,6 +17,8 @@ export function terraformNameVariables(versions: Pick<StackVersions, 'postgresMa
       dead_letter_topic: workshopNames.deadLetterTopic,
       database: workshopNames.database,
       topic_partitions: workshopNames.topicPartitions,
+      dashboard_read_role: workshopNames.dashboardReadRole,
+      clickhouse_dashboard_user: workshopNames.clickhouseDashboardUser,
     },
     postgres_major: versions.postgresMajor,
   };

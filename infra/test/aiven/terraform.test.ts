@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { workshopNames } from '@workshop/shared';
 import { repoRoot } from '@workshop/shared/repo-root';
@@ -85,6 +86,8 @@ describe('infra/terraform (Aiven profile)', () => {
       'aiven_clickhouse_database',
       'aiven_grafana',
       'aiven_service_integration',
+      'grafana_data_source',
+      'grafana_dashboard',
     ]) {
       expect(Object.keys(resources), `resource ${type}`).toContain(type);
     }
@@ -105,6 +108,49 @@ describe('infra/terraform (Aiven profile)', () => {
     expect(pgDatabase.database_name).toBe('${var.workshop_names.database}');
     const providers = JSON.stringify(merged.terraform);
     expect(providers).toMatch(/"version":"= \d+\.\d+\.\d+"/);
+    expect(
+      [...providers.matchAll(/"version":"([^"]*)"/g)].map((m) => m[1]).every((v) => /^= \d+\.\d+\.\d+$/.test(v ?? '')),
+      'every provider pinned',
+    ).toBe(true);
+  });
+
+  it("gives Aiven's Grafana the local stacks' datasources (same uids, from grafana/provisioning), read-only users, and the dashboards", async () => {
+    const parse = await loadHclParser();
+    const grafana = (await parse('grafana.tf', tfText('grafana.tf'))) as {
+      locals: Record<string, string>[];
+      resource: Record<string, Record<string, Record<string, unknown>[]>>;
+    };
+    const locals = Object.assign({}, ...grafana.locals) as Record<string, string>;
+    // The uids, names and types come from the file the local Grafana is provisioned with, which exists.
+    expect(locals.provisioned_datasources).toContain('../../grafana/provisioning/datasources/workshop.yaml');
+    expect(existsSync(join(repoRoot, 'grafana/provisioning/datasources/workshop.yaml'))).toBe(true);
+    const provisioned = load(readFileSync(join(repoRoot, 'grafana/provisioning/datasources/workshop.yaml'), 'utf8')) as {
+      datasources: { type: string; uid: string }[];
+    };
+    const types = provisioned.datasources.map((d) => d.type).sort();
+    expect(types).toEqual(['grafana-clickhouse-datasource', 'grafana-postgresql-datasource']);
+    const dashboards = readFileSync(join(repoRoot, 'grafana/dashboards/button-presses.json'), 'utf8');
+    for (const { uid } of provisioned.datasources) expect(dashboards, `the dashboards ask for ${uid}`).toContain(`"uid": "${uid}"`);
+
+    const datasources = grafana.resource.grafana_data_source ?? {};
+    const postgres = datasources.postgres?.[0] ?? {};
+    const clickhouse = datasources.clickhouse?.[0] ?? {};
+    // biome-ignore-start lint/suspicious/noTemplateCurlyInString: Terraform's own interpolation, as hcl2json returns it
+    expect(postgres.uid).toBe('${local.provisioned_postgres.uid}');
+    expect(clickhouse.uid).toBe('${local.provisioned_clickhouse.uid}');
+    expect(postgres.username, 'PostgreSQL through the read-only role, not avnadmin').toBe('${aiven_pg_user.dashboard_reader.username}');
+    expect(String(clickhouse.json_data_encoded)).toContain('aiven_clickhouse_user.dashboard_reader.username');
+    expect(grafana.resource.aiven_pg_user?.dashboard_reader?.[0]?.username).toBe('${var.workshop_names.dashboard_read_role}');
+    expect(grafana.resource.aiven_clickhouse_user?.dashboard_reader?.[0]?.username).toBe('${var.workshop_names.clickhouse_dashboard_user}');
+    // biome-ignore-end lint/suspicious/noTemplateCurlyInString: end of Terraform's interpolation
+    const grants = JSON.stringify(grafana.resource.postgresql_grant) + JSON.stringify(grafana.resource.postgresql_default_privileges);
+    expect(grants).toContain('"privileges":["SELECT"]');
+    expect(grants, 'nothing but SELECT and USAGE').not.toMatch(/INSERT|UPDATE|DELETE|CREATE|ALL/);
+    expect(JSON.stringify(grafana.resource.aiven_clickhouse_grant)).toContain('"privilege":"SELECT"');
+    expect(readdirSync(join(repoRoot, 'grafana/dashboards')).filter((f) => f.endsWith('.json'))).not.toEqual([]);
+    expect(JSON.stringify(grafana.resource.grafana_dashboard)).toContain('fileset(local.dashboards_dir');
+    // Aiven's own datasource integration would add datasources as avnadmin under other uids.
+    expect(allTf()).not.toMatch(/integration_type\s*=\s*"datasource"/);
   });
 });
 
