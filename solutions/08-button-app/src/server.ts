@@ -30,6 +30,10 @@ export interface RunningButtonApp {
 export async function startButtonApp(config: WorkshopConfig, options: StartButtonAppOptions = {}): Promise<RunningButtonApp> {
   const kafka = createKafka(config);
   // The Java client's partitioner: the same key lands in the same partition whoever produces it.
+  // Not kafkajs's idempotent producer: after a broker restart it can fail for good with "out of order sequence
+  // number" (tulios/kafkajs#598). A retried send may write an event twice; the sinks upsert on (session_id,
+  // count), so it counts once. kafkajs's retries (5, about 10 s) outlast the app's wait for Kafka (5 s): a
+  // press waiting that long is answered 503, and the producer reconnects by itself when the broker is back.
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   const clickhouse = createClickHouse(config, { quiet: true });
   const registry = createSchemaRegistry(config);

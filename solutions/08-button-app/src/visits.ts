@@ -36,4 +36,9 @@ export class VisitStore {
   end(sessionId: string): void {
     this.#visits.delete(sessionId);
   }
+
+  /** Takes an ended visit back (its ExitPage was not stored): its cookie works again, its counts go on. */
+  resume(visit: Visit): void {
+    this.#visits.set(visit.sessionId, visit);
+  }
 }

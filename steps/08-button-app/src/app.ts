@@ -12,9 +12,9 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import { buttonRoutes } from './button-routes.js';
+import { buttonRoutes, EventNotStored } from './button-routes.js';
 import type { GeoLookup } from './geo.js';
-import { problemFragment, problemPage, tooManyRequestsFragment, type SafeHtml } from './pages.js';
+import { problemFragment, problemPage, tooManyRequestsFragment, tryAgainFragment, type SafeHtml } from './pages.js';
 import type { EventSink } from './produce.js';
 import { statsRoutes, type PressStatsSource } from './stats.js';
 import { VisitStore } from './visits.js';
@@ -33,6 +33,10 @@ export interface ButtonAppOptions {
   trustProxy?: boolean | string | string[];
   /** Requests per client address per window; past it a friendly 429. Default 3000 a minute (see `roomRateLimit`). */
   rateLimit?: { max: number; timeWindowMs: number };
+  /** How long a request waits for Kafka to take its event before it answers 503 (default 5 s). */
+  kafkaWaitMs?: number;
+  /** A request (headers and body) must have arrived within this, or the connection is answered 408 and closed (default 10 s). */
+  requestTimeoutMs?: number;
   /** Presses by country for /stats (ClickHouse: `clickHouseStats`). */
   stats?: PressStatsSource;
   /** Log lines go here as JSON (default: stdout). */
@@ -52,11 +56,16 @@ const htmxDir = dirname(createRequire(import.meta.url).resolve('htmx.org/dist/ht
  * listening: tests call `app.inject()`, server.ts calls `listen()`.
  */
 export function buildApp(options: ButtonAppOptions): FastifyInstance {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     logger: loggerOptions(options.logger),
     trustProxy: options.trustProxy ?? false,
     // Nothing this app accepts has a body worth more than a few bytes.
     bodyLimit: 1024,
+    // A client that sends its request a byte at a time (or never finishes it) holds a connection: Node closes
+    // it after requestTimeout — checked every second rather than every 30 (Node's default).
+    requestTimeout: requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) },
   });
 
   app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy } });
@@ -80,6 +89,7 @@ export function buildApp(options: ButtonAppOptions): FastifyInstance {
     visits: options.visits ?? new VisitStore(),
     random: options.random ?? Math.random,
     newVisitRateLimit: { keyGenerator: client },
+    kafkaWaitMs: options.kafkaWaitMs ?? 5000,
   });
   app.register(statsRoutes, { stats: options.stats });
   return app;
@@ -144,6 +154,13 @@ class TooManyRequests extends Error {
 function handleError(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof TooManyRequests) {
     return sendProblem(request, reply, 429, tooManyRequestsFragment(error.retryAfterSeconds));
+  }
+  // Kafka away (a broker restarting): ours, but expected and temporary — one line, no stack, and a page
+  // that says to press again.
+  if (error instanceof EventNotStored) {
+    request.log.warn(`${request.method} ${request.url} answered 503: ${error.message}`);
+    reply.header('retry-after', String(error.retryAfterSeconds));
+    return sendProblem(request, reply, 503, tryAgainFragment(error.retryAfterSeconds));
   }
   const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   if (status === 500) {

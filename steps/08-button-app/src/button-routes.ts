@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ButtonAction } from '@workshop/shared';
+import { KafkaJSError } from 'kafkajs';
+import type { ButtonAction, ButtonPressEvent } from '@workshop/shared';
 import { toButtonPressEvent } from './button-press-event.js';
 import type { GeoLookup } from './geo.js';
 import { buttonPage, replyFragment } from './pages.js';
@@ -15,6 +16,21 @@ export interface ButtonRoutesOptions {
   random: () => number;
   /** The rate limit of GET /: per client address, since a new visit has no cookie yet. */
   newVisitRateLimit: { keyGenerator: (request: FastifyRequest) => string };
+  /** How long a request waits for Kafka to take its event before it answers 503. */
+  kafkaWaitMs: number;
+}
+
+/**
+ * Kafka did not take the event — it refused it, or did not answer within `kafkaWaitMs` (a broker restarting):
+ * a 503 with Retry-After, so the visitor presses again in a moment. The producer reconnects by itself; nothing
+ * here needs a restart.
+ */
+export class EventNotStored extends Error {
+  readonly statusCode = 503;
+  readonly retryAfterSeconds = 5;
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`the event was not stored: ${reason}`, options);
+  }
 }
 
 /** Nothing a press sends matters — so accept nothing: an empty form (what htmx posts) and htmx's header. */
@@ -37,17 +53,56 @@ const tinyBody = 256;
  * visitor sees a reply only for a press that reached Kafka.
  */
 export async function buttonRoutes(app: FastifyInstance, options: ButtonRoutesOptions): Promise<void> {
-  const { events, geo, visits, random } = options;
+  const { events, geo, visits, random, kafkaWaitMs } = options;
+  /** Each visit's last event in flight: a visit's events are sent one at a time, in order. */
+  const inFlight = new WeakMap<Visit, Promise<unknown>>();
 
-  async function record(request: FastifyRequest, visit: Visit, action: ButtonAction) {
-    const event = toButtonPressEvent(request, visit, action, geo);
-    await events.send(event);
-    return event;
+  /**
+   * Sends the visit's next event once its previous one is settled, and moves the visit on only when Kafka has
+   * it: toButtonPressEvent() gets a copy of the visit, so a refused event leaves no gap in the counts — the
+   * next one takes the same count. A request that gave up waiting (503) sends nothing when its turn comes; one
+   * whose send is under way when it gives up still holds the turn, so the next count waits for its outcome.
+   * `ifNotStored` runs when the event is known not to be stored (refused, or never sent).
+   */
+  async function record(request: FastifyRequest, visit: Visit, action: ButtonAction, ifNotStored = () => {}): Promise<ButtonPressEvent> {
+    let gaveUp = false;
+    const turn = (inFlight.get(visit) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        if (gaveUp) {
+          ifNotStored();
+          throw new EventNotStored('waited too long for the previous event of the visit');
+        }
+        const draft = { ...visit };
+        const event = toButtonPressEvent(request, draft, action, geo);
+        await events.send(event).catch((error: unknown) => {
+          ifNotStored();
+          throw error instanceof KafkaJSError ? new EventNotStored(`Kafka refused it (${error.message})`, { cause: error }) : error;
+        });
+        visit.nextCount = draft.nextCount;
+        return event;
+      });
+    inFlight.set(visit, turn);
+    // Settled later, when no one may be waiting for it any more: not an unhandled rejection.
+    turn.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        reject(new EventNotStored(`Kafka did not acknowledge it within ${kafkaWaitMs} ms`));
+      }, kafkaWaitMs);
+    });
+    try {
+      return await Promise.race([turn, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function beginVisit(request: FastifyRequest, reply: FastifyReply): Promise<Visit> {
     const visit = visits.begin();
-    await record(request, visit, 'EnterPage');
+    // A visit whose EnterPage was not stored is forgotten, and gets no cookie: the next request starts afresh.
+    await record(request, visit, 'EnterPage', () => visits.end(visit.sessionId));
     setSessionCookie(reply, visit.sessionId);
     return visit;
   }
@@ -79,8 +134,10 @@ export async function buttonRoutes(app: FastifyInstance, options: ButtonRoutesOp
     const visit = currentVisit(request);
     // An ExitPage only for a visit in progress: a second beacon, or one for a forgotten visit, is ignored.
     if (visit) {
+      // Ended at once, so a second beacon sent meanwhile finds no visit; taken back if Kafka did not store the
+      // ExitPage — the visit is not over until its ExitPage is stored, and its next request carries on.
       visits.end(visit.sessionId);
-      await record(request, visit, 'ExitPage');
+      await record(request, visit, 'ExitPage', () => visits.resume(visit));
     }
     return reply.code(204).send();
   });

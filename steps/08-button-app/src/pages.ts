@@ -96,6 +96,12 @@ export function tooManyRequestsFragment(retryAfterSeconds: number): SafeHtml {
     try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.</span>`;
 }
 
+/** Kafka did not take the press (503): it was not counted, and pressing again in a moment will be. */
+export function tryAgainFragment(retryAfterSeconds: number): SafeHtml {
+  return html`<span class="reply__text reply__text--warning">That press was not counted: Kafka is away for a moment —
+    press again in ${retryAfterSeconds} seconds.</span><span class="reply__count">503</span>`;
+}
+
 export function problemFragment(status: number, explanation: string): SafeHtml {
   return html`<span class="reply__text reply__text--warning">${explanation}</span><span class="reply__count">${status}</span>`;
 }
