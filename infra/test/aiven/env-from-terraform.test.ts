@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { apicurioConfluentApiPath, parseConfig } from '@workshop/shared';
+import { repoRoot } from '@workshop/shared/repo-root';
 import {
   aivenEnvFromTerraform,
   envValue,
@@ -109,5 +112,20 @@ describe('aiven:env', () => {
       expect(parseEnv(`K=${envValue(value)}`).K ?? '', value).toBe(value);
     }
     expect(() => envValue('a\nb')).toThrow(/line break/);
+  });
+});
+
+describe('.env.example', () => {
+  it('shows exactly what npm run aiven:env writes: the same variables, client-certificate TLS, absolute certificate paths', () => {
+    const example = readFileSync(join(repoRoot, '.env.example'), 'utf8');
+    const aivenSection = example.slice(example.indexOf('# --- Aiven'));
+    const shown = [...aivenSection.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map(([, name = '', value = '']) => ({ name, value }));
+    const written = aivenEnvFromTerraform(outputs(), '/repo/.stack/aiven');
+    expect(shown.map((v) => v.name)).toEqual(['STACK', ...Object.keys(written.variables)]);
+    expect(example, 'aiven:env enables no SASL: Kafka takes the client certificate').not.toMatch(/KAFKA_SASL/);
+    for (const { name, value } of shown.filter((v) => v.name.endsWith('_FILE'))) {
+      expect(isAbsolute(value), `${name}: a relative path would resolve against the step's folder`).toBe(true);
+      expect(basename(value)).toBe(basename(written.variables[name] ?? ''));
+    }
   });
 });
