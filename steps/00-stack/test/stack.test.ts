@@ -27,7 +27,9 @@ describe('the stack', () => {
     });
   });
 
-  it('Kafka Connect has the Debezium JDBC sink and the Avro converter', async () => {
+  // A JDBC sink and an Avro converter, whichever the stack has: the local stacks run Debezium's sink and Apicurio's
+  // converter, Aiven its own sink and Confluent's converter (step 05's config is translated for it by the kit).
+  it('Kafka Connect has a JDBC sink and an Avro converter', async () => {
     const plugins = await withHint(describeUnreachable('connect', config.connect.url, 'GET /connector-plugins failed'), async () => {
       const response = await fetch(`${config.connect.url}/connector-plugins?connectorsOnly=false`, {
         headers: basicAuthHeaders(config.connect.auth),
@@ -36,7 +38,7 @@ describe('the stack', () => {
       return ((await response.json()) as { class: string }[]).map((plugin) => plugin.class);
     });
     await withHint('Kafka Connect is up but a plugin is missing from its plugin.path — see the Connect log (npm run stack:status)', () => {
-      expect(plugins).toContain('io.debezium.connector.jdbc.JdbcSinkConnector');
+      expect(plugins.some((plugin) => plugin.endsWith('.JdbcSinkConnector'))).toBe(true);
       expect(plugins.some((plugin) => plugin.endsWith('AvroConverter'))).toBe(true);
     });
   });
