@@ -15,7 +15,8 @@ import {
   type ConnectRestClient,
   type WorkshopConfig,
 } from '@workshop/shared';
-import { loadButtonPressSchema, registerSchema, valueSubject } from '../pipeline/reference-solutions.js';
+import { registerSchema, valueSubject } from '../../../solutions/04-avro/src/registry.js';
+import { loadButtonPressSchema } from '../../../solutions/04-avro/src/schema.js';
 
 /**
  * What every stage of the bench shares: connected clients, the event's schema id, and the objects this run
@@ -36,7 +37,7 @@ export interface BenchContext {
   connect: ConnectRestClient;
   /** The stack's connector config for step 05's Debezium config (translated on Aiven). */
   jdbcSinkConfig: (debeziumConfig: Record<string, string>) => Record<string, string>;
-  /** `bench_<run>_<what>`: a name of this run only. */
+  /** `bench_<run>_<n>_<what>`: a new name of this run only, at every call. */
   name(what: string): string;
   /** A topic of this run with the workshop topics' partitions; deleted at the end. */
   createTopic(what: string): Promise<string>;
@@ -62,7 +63,9 @@ export async function openBenchContext(
   await Promise.all([admin.connect(), producer.connect()]);
   // The workshop's subject: the same schema as step 04 registers, so the same id (registering again changes nothing).
   const schemaId = await registerSchema(registry, valueSubject(workshopNames.avroTopic), loadButtonPressSchema());
-  const name = (what: string) => `bench_${run}_${what}`;
+  // Numbered: a stage that runs twice (or two stages asking for the same word) never shares an object.
+  let created = 0;
+  const name = (what: string) => `bench_${run}_${++created}_${what}`;
   return {
     config,
     kafka,

@@ -28,10 +28,10 @@ export async function startBenchClickHouseSink(
   context: BenchContext,
   options: { topic: string; table: string; maxRows: number; maxWaitMs: number },
 ): Promise<RunningSink> {
-  const groupId = context.name(`${options.table}_group`);
+  const groupId = context.name('sink_group');
   const consumer = context.kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   await consumer.connect();
-  const deadLetterTopic = await context.createTopic(`${options.table}_dlq`);
+  const deadLetterTopic = await context.createTopic('sink_dlq');
   const sink = await runSink(
     { consumer, producer: context.producer, registry: context.registry, clickhouse: context.clickhouse },
     { topic: options.topic, table: options.table, deadLetterTopic, maxRows: options.maxRows, maxWaitMs: options.maxWaitMs },

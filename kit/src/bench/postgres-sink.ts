@@ -16,8 +16,8 @@ export async function deployBenchPostgresSink(
   context: BenchContext,
   options: { topic: string; table: string; overrides?: Record<string, string> },
 ): Promise<string> {
-  const name = context.name(`${options.table}_sink`).replaceAll('_', '-');
-  const deadLetterTopic = await context.createTopic(`${options.table}_dlq`);
+  const name = context.name('pg_sink').replaceAll('_', '-');
+  const deadLetterTopic = await context.createTopic('sink_dlq');
   const debezium = postgresSinkConfig({ topic: options.topic, table: options.table, deadLetterTopic, config: context.config });
   await deployPostgresSink(context.connect, name, context.jdbcSinkConfig({ ...debezium, ...options.overrides }));
   context.onCleanup(async () => {
