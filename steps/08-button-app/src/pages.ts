@@ -98,7 +98,7 @@ export function tooManyRequestsFragment(retryAfterSeconds: number): SafeHtml {
 
 /** Kafka did not take the press (503): it was not counted, and pressing again in a moment will be. */
 export function tryAgainFragment(retryAfterSeconds: number): SafeHtml {
-  return html`<span class="reply__text reply__text--warning">That press was not counted: Kafka is away for a moment —
+  return html`<span class="reply__text reply__text--warning">That press may not have counted: Kafka is away for a moment —
     press again in ${retryAfterSeconds} seconds.</span><span class="reply__count">503</span>`;
 }
 
