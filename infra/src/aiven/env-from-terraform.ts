@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { KitError, parseConfig, type KitErrorDetails } from '@workshop/shared';
+import { KitError, parseConfig } from '@workshop/shared';
 
 /**
  * `npm run aiven:env`: `terraform output -json` of infra/terraform → the kit's `.env` and the TLS files it
@@ -43,7 +43,9 @@ export interface AivenEnvFiles {
 function read(outputs: TerraformOutputs, name: AivenOutputName): string {
   const output = outputs[name];
   if (!output || output.value === null || output.value === undefined || output.value === '') {
-    throw new KitError(`terraform output "${name}" is missing — run terraform apply in infra/terraform first (outputs.tf lists it)`, { code: 'aiven-env' });
+    throw new KitError(`terraform output "${name}" is missing — run terraform apply in infra/terraform first (outputs.tf lists it)`, {
+      code: 'aiven-env',
+    });
   }
   return String(output.value);
 }
@@ -111,7 +113,7 @@ export function aivenEnvFromTerraform(outputs: TerraformOutputs, certDir: string
 
   const env = [
     '# Written by npm run aiven:env from terraform output (infra/terraform) — the Aiven profile. Rerun it after',
-    '# terraform apply; remove this file to go back to the local stack. Certificates: ' + certDir,
+    `# terraform apply; remove this file to go back to the local stack. Certificates: ${certDir}`,
     `# If an HTTPS call fails with "unable to verify the first certificate": NODE_EXTRA_CA_CERTS=${ca} npm …`,
     'STACK=aiven',
     ...Object.entries(variables).map(([name, value]) => `${name}=${envValue(value)}`),

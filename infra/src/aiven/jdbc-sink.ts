@@ -41,9 +41,7 @@ const primaryKeyModes = ['none', 'kafka', 'record_key', 'record_value'];
 /** Sets sslmode=require on a JDBC URL (replacing a weaker one), keeping its other parameters. */
 export function withSslModeRequire(url: string): string {
   const [base, query = ''] = url.split('?', 2) as [string, string?];
-  const params = query
-    .split('&')
-    .filter((pair) => pair !== '' && !/^sslmode=/i.test(pair));
+  const params = query.split('&').filter((pair) => pair !== '' && !/^sslmode=/i.test(pair));
   const keep = query.split('&').find((pair) => /^sslmode=(require|verify-ca|verify-full)$/i.test(pair));
   return `${base}?${[...params, keep ?? 'sslmode=require'].join('&')}`;
 }
@@ -53,7 +51,7 @@ export function toAivenJdbcSinkConfig(debeziumConfig: Record<string, string>, co
   if (connectorClass !== debeziumJdbcSinkClass) {
     throw untranslatable(
       `expected a Debezium JDBC sink config (connector.class=${debeziumJdbcSinkClass}), got ${connectorClass ?? 'no connector.class'}`,
-      'on Aiven too, write the Debezium JDBC sink config of step 05 (the kit translates it for Aiven\'s own sink)',
+      "on Aiven too, write the Debezium JDBC sink config of step 05 (the kit translates it for Aiven's own sink)",
     );
   }
   const out: Record<string, string> = { 'connector.class': aivenJdbcSinkClass };
@@ -65,14 +63,21 @@ export function toAivenJdbcSinkConfig(debeziumConfig: Record<string, string>, co
     } else if (key === 'connection.url') {
       // Aiven's PostgreSQL takes TLS connections only.
       out['connection.url'] = withSslModeRequire(value);
-    } else if (key in renamed) {
+    } else if (renamed[key] !== undefined) {
+      const aivenKey = renamed[key];
       if (key === 'insert.mode' && !insertModes.includes(value)) {
-        throw untranslatable(`insert.mode=${value} has no Aiven JDBC sink equivalent (${insertModes.join('|')})`, `set insert.mode to one of ${insertModes.join(', ')}`);
+        throw untranslatable(
+          `insert.mode=${value} has no Aiven JDBC sink equivalent (${insertModes.join('|')})`,
+          `set insert.mode to one of ${insertModes.join(', ')}`,
+        );
       }
       if (key === 'primary.key.mode' && !primaryKeyModes.includes(value)) {
-        throw untranslatable(`primary.key.mode=${value} has no Aiven JDBC sink equivalent (${primaryKeyModes.join('|')})`, `set primary.key.mode to one of ${primaryKeyModes.join(', ')}`);
+        throw untranslatable(
+          `primary.key.mode=${value} has no Aiven JDBC sink equivalent (${primaryKeyModes.join('|')})`,
+          `set primary.key.mode to one of ${primaryKeyModes.join(', ')}`,
+        );
       }
-      out[renamed[key]!] = value;
+      out[aivenKey] = value;
     } else if (key === 'schema.evolution') {
       // Debezium: none | basic. Aiven: create the table, add columns.
       const evolve = value === 'basic' ? 'true' : 'false';
