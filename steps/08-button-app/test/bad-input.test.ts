@@ -6,7 +6,18 @@ import type { ButtonAction, ButtonPressEvent } from '@workshop/shared';
 import { assertWithHint } from '@workshop/shared/testing';
 import { buildApp, type ButtonAppOptions } from '../src/app.js';
 import { openGeoLookup } from '../src/geo.js';
-import { LogCapture, addresses, cleanUp, cleanUpLater, cookieSecret, describeEvents, expectStatus, htmx, memo, visitCookie } from './harness.js';
+import {
+  LogCapture,
+  addresses,
+  cleanUp,
+  cleanUpLater,
+  cookieSecret,
+  describeEvents,
+  expectStatus,
+  htmx,
+  memo,
+  visitCookie,
+} from './harness.js';
 
 /**
  * Bad input, class by class: what a broken client, a scanner or a prankster sends the button app. Each is
@@ -73,7 +84,12 @@ function expectNothingElse(probe: Probe, expected: ButtonAction[], what: string,
   }
 }
 
-const pressWith = (headers: Record<string, string>, payload?: string): InjectOptions => ({ method: 'POST', url: '/press', headers, payload });
+const pressWith = (headers: Record<string, string>, payload?: string): InjectOptions => ({
+  method: 'POST',
+  url: '/press',
+  headers,
+  payload,
+});
 
 // ---------------------------------------------------------------------------------------------------------
 describe('bad input: the right 4xx, no event, no address in the log', () => {
@@ -83,7 +99,10 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
     for (const [what, request] of [
       ['a press with 300 bytes', pressWith({ ...htmx, cookie }, `x=${'a'.repeat(298)}`)],
       ['a press with 100 kB', pressWith({ ...htmx, cookie }, `x=${'a'.repeat(100_000)}`)],
-      ['an exit beacon with 100 kB', { method: 'POST', url: '/exit', headers: { cookie, 'content-type': 'text/plain' }, payload: 'a'.repeat(100_000) }],
+      [
+        'an exit beacon with 100 kB',
+        { method: 'POST', url: '/exit', headers: { cookie, 'content-type': 'text/plain' }, payload: 'a'.repeat(100_000) },
+      ],
     ] as [string, InjectOptions][]) {
       expectRefused(await probe.send(request), [413], probe, what);
     }
@@ -99,7 +118,10 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
       ['a JSON count', pressWith(json, '{"count": 99}')],
       ['a form with a count', pressWith({ ...htmx, cookie }, 'count=99')],
       ['JSON that is not an object', pressWith(json, '[1,2,3]')],
-      ['an exit beacon of broken JSON', { method: 'POST', url: '/exit', headers: { cookie, 'content-type': 'application/json' }, payload: '{' }],
+      [
+        'an exit beacon of broken JSON',
+        { method: 'POST', url: '/exit', headers: { cookie, 'content-type': 'application/json' }, payload: '{' },
+      ],
     ] as [string, InjectOptions][]) {
       expectRefused(await probe.send(request), [400], probe, `A press with ${what}`);
     }
@@ -136,8 +158,8 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
       ['a tampered signature', `${real.sessionId}.${'A'.repeat(43)}`],
       ['no signature', real.sessionId],
       ['another secret', sign(real.sessionId, 'not-the-apps-secret-not-the-apps-secret')],
-    ]) {
-      const cookie = `${real.name}=${encodeURIComponent(value!)}`;
+    ] as [string, string][]) {
+      const cookie = `${real.name}=${encodeURIComponent(value)}`;
       const exit = await probe.send({ method: 'POST', url: '/exit', headers: { cookie } });
       expectRefused(exit, [204], probe, `An exit beacon with ${what}`);
       const pressed = await probe.send(pressWith({ ...htmx, cookie }, ''));
@@ -156,7 +178,11 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
       describeEvents(named),
     );
     // The real visit's EnterPage, then a fresh visit (EnterPage, PressButton) per forgery.
-    expectNothingElse(probe, ['EnterPage', ...Array.from({ length: 3 }, (): ButtonAction[] => ['EnterPage', 'PressButton']).flat()], 'Forged cookies');
+    expectNothingElse(
+      probe,
+      ['EnterPage', ...Array.from({ length: 3 }, (): ButtonAction[] => ['EnterPage', 'PressButton']).flat()],
+      'Forged cookies',
+    );
   });
 
   it('a garbled cookie header (bad escapes, NUL, 4 kB of junk, the name twice, no value): never a 500', async () => {
@@ -185,7 +211,7 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
       describeEvents(named),
     );
     const failed = probe.logs.lastError();
-    assertWithHint(failed === undefined, 'A garbled cookie is the client\'s problem, never a 500 (src/session-cookie.ts)', failed);
+    assertWithHint(failed === undefined, "A garbled cookie is the client's problem, never a 500 (src/session-cookie.ts)", failed);
   });
 
   it('an expired cookie (its visit ended, or was forgotten): a fresh visit; an exit beacon with it sends nothing', async () => {
@@ -197,9 +223,9 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
     for (const [what, cookie] of [
       ['a visit that ended', ended.cookie],
       ['a visit the app forgot', forgotten],
-    ]) {
-      expectRefused(await probe.send({ method: 'POST', url: '/exit', headers: { cookie: cookie! } }), [204], probe, `An exit beacon for ${what}`);
-      const pressed = await probe.send(pressWith({ ...htmx, cookie: cookie! }, ''));
+    ] as [string, string][]) {
+      expectRefused(await probe.send({ method: 'POST', url: '/exit', headers: { cookie } }), [204], probe, `An exit beacon for ${what}`);
+      const pressed = await probe.send(pressWith({ ...htmx, cookie }, ''));
       expectStatus(pressed, [200], probe.logs, `A press for ${what}`);
       const fresh = visitCookie(pressed);
       assertWithHint(
@@ -222,10 +248,14 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
     const pressed = await probe.send(pressWith(htmx, ''));
     expectStatus(pressed, [200], probe.logs, 'A press without a cookie');
     const fresh = visitCookie(pressed);
-    assertWithHint(fresh, 'A press without a visit starts one, and sets its cookie (src/button-routes.ts)', JSON.stringify(pressed.headers['set-cookie']));
+    assertWithHint(
+      fresh,
+      'A press without a visit starts one, and sets its cookie (src/button-routes.ts)',
+      JSON.stringify(pressed.headers['set-cookie']),
+    );
     assertWithHint(
       describeEvents(probe.events) === 'EnterPage#0, PressButton#1' && probe.events.every((event) => event.session_id === fresh.sessionId),
-      "A press without a visit is a visit of its own: its EnterPage (count 0), then the press (count 1) — README §1",
+      'A press without a visit is a visit of its own: its EnterPage (count 0), then the press (count 1) — README §1',
       describeEvents(probe.events),
     );
     expectNothingElse(probe, ['EnterPage', 'PressButton'], 'A press without a visit');
@@ -263,10 +293,15 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
         expected.some((place) => places.includes(place)) && !(trustProxy === false && places !== 'FI'),
         trustProxy
           ? 'From a trusted proxy, junk in X-Forwarded-For is a place nobody knows (--), or the last real address it names: use request.ip — README §1'
-          : 'Without a trusted proxy, X-Forwarded-For counts for nothing: the country is the connection\'s — use request.ip — README §1',
+          : "Without a trusted proxy, X-Forwarded-For counts for nothing: the country is the connection's — use request.ip — README §1",
         `countries: ${places}`,
       );
-      expectNothingElse(probe, junk.map(() => 'EnterPage'), 'Junk X-Forwarded-For', [addresses.finland, addresses.britain, 'not-an-ip', '999.1.1.1']);
+      expectNothingElse(
+        probe,
+        junk.map(() => 'EnterPage'),
+        'Junk X-Forwarded-For',
+        [addresses.finland, addresses.britain, 'not-an-ip', '999.1.1.1'],
+      );
     }
   });
 
@@ -279,7 +314,11 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
       ['OPTIONS', '/press'],
       ['OPTIONS', '*'],
     ] as [InjectOptions['method'], string][]) {
-      const response = await probe.send({ method, url, headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' } });
+      const response = await probe.send({
+        method,
+        url,
+        headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' },
+      });
       expectRefused(response, [404], probe, `${method} ${url}`);
       assertWithHint(
         response.headers['access-control-allow-origin'] === undefined,
@@ -293,7 +332,12 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
   it('odd paths and methods (trailing slash, capitals, dot segments, NUL, 4 kB, PUT): 4xx, never a file outside public/', async () => {
     const probe = await probeApp();
     const { cookie } = await enter(probe);
-    const press = (url: string, method: InjectOptions['method'] = 'POST'): InjectOptions => ({ method, url, headers: { ...htmx, cookie }, payload: '' });
+    const press = (url: string, method: InjectOptions['method'] = 'POST'): InjectOptions => ({
+      method,
+      url,
+      headers: { ...htmx, cookie },
+      payload: '',
+    });
     for (const [what, request] of [
       ['/press/', press('/press/')],
       ['/PRESS', press('/PRESS')],
@@ -317,7 +361,7 @@ describe('bad input: the right 4xx, no event, no address in the log', () => {
     expectStatus(pressed, [200], probe.logs, 'A press with ?count=99');
     assertWithHint(
       probe.events.at(-1)?.count === 1,
-      'The count is the server\'s: a count in the query string is ignored — README §1',
+      "The count is the server's: a count in the query string is ignored — README §1",
       describeEvents(probe.events),
     );
     expectNothingElse(probe, ['EnterPage', 'PressButton'], 'Odd paths');
@@ -350,7 +394,7 @@ describe('bad input over a real connection', () => {
       socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
       socket.on('close', finish);
       socket.on('error', finish);
-      parts.forEach((part, i) => timers.push(setTimeout(() => socket.writable && socket.write(part), i * gapMs)));
+      for (const [i, part] of parts.entries()) timers.push(setTimeout(() => socket.writable && socket.write(part), i * gapMs));
       timers.push(setTimeout(finish, giveUpMs));
     });
   }
@@ -359,7 +403,12 @@ describe('bad input over a real connection', () => {
     const { probe, port } = await listening();
     const neverEnds = rawExchange(port, ['POST /press HTTP/1.1\r\n', 'Host: button\r\n', 'HX-Request: true\r\n'], 100);
     const meanwhile = await fetch(`http://127.0.0.1:${port}/`);
-    expectStatus({ statusCode: meanwhile.status, body: await meanwhile.text() }, [200], probe.logs, 'Opening the page while slow clients hold connections');
+    expectStatus(
+      { statusCode: meanwhile.status, body: await meanwhile.text() },
+      [200],
+      probe.logs,
+      'Opening the page while slow clients hold connections',
+    );
     const exchange = await neverEnds;
     assertWithHint(
       exchange.answer.startsWith('HTTP/1.1 408') && exchange.closedAfterMs < 4000,
@@ -375,7 +424,7 @@ describe('bad input over a real connection', () => {
     const { answer } = await rawExchange(port, [`GET / HTTP/1.1\r\nHost: button\r\nX-Forwarded-For: ${forwarded}\r\n\r\n`], 0);
     assertWithHint(
       answer.startsWith('HTTP/1.1 431'),
-      'Headers beyond 16 kB must be refused with 431 (Node\'s maxHeaderSize: do not raise it)',
+      "Headers beyond 16 kB must be refused with 431 (Node's maxHeaderSize: do not raise it)",
       JSON.stringify(answer.slice(0, 80)),
     );
     expectNothingElse(probe, [], 'A huge X-Forwarded-For', [addresses.britain]);

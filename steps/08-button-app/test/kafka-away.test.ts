@@ -6,7 +6,19 @@ import { assertWithHint } from '@workshop/shared/testing';
 import { buildApp } from '../src/app.js';
 import { openGeoLookup } from '../src/geo.js';
 import { avroEventSink } from '../src/produce.js';
-import { LogCapture, addresses, cleanUp, cleanUpLater, cookieSecret, describeEvents, expectStatus, htmx, kafkaSide, memo, visitCookie } from './harness.js';
+import {
+  LogCapture,
+  addresses,
+  cleanUp,
+  cleanUpLater,
+  cookieSecret,
+  describeEvents,
+  expectStatus,
+  htmx,
+  kafkaSide,
+  memo,
+  visitCookie,
+} from './harness.js';
 
 /**
  * Kafka away (a broker restarting): the app answers 503 at once — not a hang, not a 500 — sends nothing it
@@ -42,7 +54,12 @@ function standInBroker() {
   return { broker, producer: { send, sendBatch: send } as unknown as Producer };
 }
 
-async function appWithStandInBroker(): Promise<{ app: FastifyInstance; broker: ReturnType<typeof standInBroker>['broker']; stored: () => Promise<ButtonPressEvent[]>; logs: LogCapture }> {
+async function appWithStandInBroker(): Promise<{
+  app: FastifyInstance;
+  broker: ReturnType<typeof standInBroker>['broker'];
+  stored: () => Promise<ButtonPressEvent[]>;
+  logs: LogCapture;
+}> {
   const { registry, schemaId } = await kafkaSide();
   const { broker, producer } = standInBroker();
   const logs = new LogCapture();
@@ -55,10 +72,12 @@ async function appWithStandInBroker(): Promise<{ app: FastifyInstance; broker: R
   });
   cleanUpLater(() => app.close());
   const stored = async () =>
-    Promise.all(broker.stored.map(async (value) => {
-      const decoded = (await registry.decode(value)) as ButtonPressEvent & { timestamp: unknown };
-      return { ...decoded, timestamp: String(decoded.timestamp) };
-    }));
+    Promise.all(
+      broker.stored.map(async (value) => {
+        const decoded = (await registry.decode(value)) as ButtonPressEvent & { timestamp: unknown };
+        return { ...decoded, timestamp: String(decoded.timestamp) };
+      }),
+    );
   return { app, broker, stored, logs };
 }
 
@@ -109,7 +128,8 @@ describe('Kafka away: a clear 503, no gap, nothing lost — and back by itself',
     const { app, broker, stored, logs } = await appWithStandInBroker();
     const entered = await send(app, { method: 'GET', url: '/' });
     expectStatus(entered, [200], logs, 'Opening the page (GET /)');
-    const cookie = visitCookie(entered)!;
+    const cookie = visitCookie(entered);
+    assertWithHint(cookie, 'GET / must set the signed visit cookie (app code you were given: src/session-cookie.ts)');
     const press = () => send(app, { method: 'POST', url: '/press', headers: { ...htmx, cookie: cookie.header }, payload: '' });
     expectStatus(await press(), [200], logs, 'A press');
     broker.state = 'refusing';
@@ -120,7 +140,7 @@ describe('Kafka away: a clear 503, no gap, nothing lost — and back by itself',
     const counts = (await stored()).filter((event) => event.session_id === cookie.sessionId).map((event) => event.count);
     assertWithHint(
       counts.join(' ') === '0 1 2',
-      "A refused event must not use up its count: the visit moves on only once Kafka has acknowledged (button-routes.ts gives toButtonPressEvent() a copy of the visit)",
+      'A refused event must not use up its count: the visit moves on only once Kafka has acknowledged (button-routes.ts gives toButtonPressEvent() a copy of the visit)',
       `counts stored: ${counts.join(' ')}`,
     );
   });
@@ -129,7 +149,8 @@ describe('Kafka away: a clear 503, no gap, nothing lost — and back by itself',
     const { app, broker, stored, logs } = await appWithStandInBroker();
     const entered = await send(app, { method: 'GET', url: '/' });
     expectStatus(entered, [200], logs, 'Opening the page (GET /)');
-    const cookie = visitCookie(entered)!;
+    const cookie = visitCookie(entered);
+    assertWithHint(cookie, 'GET / must set the signed visit cookie (app code you were given: src/session-cookie.ts)');
     const exit = () => send(app, { method: 'POST', url: '/exit', headers: { cookie: cookie.header } });
     broker.state = 'refusing';
     const [refused, tookMs] = await timed(exit());
