@@ -16,7 +16,10 @@ async function timed(work: () => Promise<void>): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-export async function measureClickHouseBatching(context: BenchContext, options: { batched: number; single: number }): Promise<ComparisonMeasure> {
+export async function measureClickHouseBatching(
+  context: BenchContext,
+  options: { batched: number; single: number },
+): Promise<ComparisonMeasure> {
   const table = await createBenchClickHouseTable(context, 'inserts');
   const batch = benchEvents(options.batched).map(toAvroValue);
   const single = benchEvents(options.single).map(toAvroValue);
@@ -36,7 +39,10 @@ export async function measureClickHouseBatching(context: BenchContext, options: 
   };
 }
 
-export async function measureKafkaBatching(context: BenchContext, options: { batched: number; single: number }): Promise<ComparisonMeasure> {
+export async function measureKafkaBatching(
+  context: BenchContext,
+  options: { batched: number; single: number },
+): Promise<ComparisonMeasure> {
   const topic = await context.createTopic('json');
   // Step 02's JSON producer: its own, with the Java client's partitioner.
   const producer = context.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

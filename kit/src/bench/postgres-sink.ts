@@ -9,7 +9,17 @@ import { benchEvents, waitForRows, type BenchContext } from './bench-context.js'
 import type { RatioMeasure } from './report.js';
 
 /** The columns step 05's sink writes (every field of the event; `id` is the table's own). */
-const columns = ['session_id', 'timestamp', 'action', 'count', 'country_code', 'country_name', 'subdivision_name', 'city_name', 'cohort'] as const;
+const columns = [
+  'session_id',
+  'timestamp',
+  'action',
+  'count',
+  'country_code',
+  'country_name',
+  'subdivision_name',
+  'city_name',
+  'cohort',
+] as const;
 
 /** A deployed JDBC sink of this run: step 05's config for `topic` → `table`, RUNNING; removed at the end. */
 export async function deployBenchPostgresSink(
@@ -90,7 +100,9 @@ async function copyRows(context: BenchContext, table: string, events: ButtonPres
     const child = spawn('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-c', command], { env, stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.on('error', (error) => reject(new KitError(`bench: psql could not run: ${error.message}`, { hint: "install PostgreSQL's client (psql)", cause: error })));
+    child.on('error', (error) =>
+      reject(new KitError(`bench: psql could not run: ${error.message}`, { hint: "install PostgreSQL's client (psql)", cause: error })),
+    );
     child.on('close', (code) => (code === 0 ? resolve() : reject(new KitError(`bench: psql \\copy failed (exit ${code}): ${err.trim()}`))));
     child.stdin.end(csv);
   });

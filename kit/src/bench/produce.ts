@@ -7,12 +7,17 @@ import { latencyOf, type RatioMeasure } from './report.js';
 /** The Avro event's size on the wire (Confluent header + body), averaged: ProducerPerformance sends records this big. */
 export async function averageAvroSize(context: BenchContext, sample = 1000): Promise<number> {
   const events = benchEvents(sample);
-  const sizes = await Promise.all(events.map(async (event) => (await context.registry.encode(context.schemaId, toAvroValue(event))).length));
+  const sizes = await Promise.all(
+    events.map(async (event) => (await context.registry.encode(context.schemaId, toAvroValue(event))).length),
+  );
   return Math.round(sizes.reduce((sum, size) => sum + size, 0) / sizes.length);
 }
 
 /** Kafka's own producer: the limit of both produce rows, measured once per run. */
-export async function measureKafkaLimit(context: BenchContext, records: number): Promise<ProducerPerformanceResult & { recordSize: number }> {
+export async function measureKafkaLimit(
+  context: BenchContext,
+  records: number,
+): Promise<ProducerPerformanceResult & { recordSize: number }> {
   const recordSize = await averageAvroSize(context);
   const topic = await context.createTopic('limit');
   const result = await runProducerPerformance(context.config, { topic, records, recordSize, log: context.log });

@@ -74,7 +74,9 @@ export async function runProducerPerformance(
       reject(new KitError(`bench: java could not run: ${error.message}`, { hint: 'install Java 17+ (infra/README.md)', cause: error })),
     );
     child.on('close', (code) =>
-      code === 0 ? resolve(text) : reject(new KitError(`bench: ProducerPerformance failed (exit ${code}): ${text.trim().split('\n').slice(-3).join(' | ')}`)),
+      code === 0
+        ? resolve(text)
+        : reject(new KitError(`bench: ProducerPerformance failed (exit ${code}): ${text.trim().split('\n').slice(-3).join(' | ')}`)),
     );
   });
   const result = parseProducerPerformance(output);

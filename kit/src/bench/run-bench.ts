@@ -2,7 +2,7 @@ import { cpus, loadavg } from 'node:os';
 import type { StackProfile } from '@workshop/infra/profiles';
 import { openBenchContext, type BenchContext } from './bench-context.js';
 import type { ProducerPerformanceResult } from './producer-performance.js';
-import { benchRow, type BenchReport, type Measure } from './report.js';
+import { benchRows, type BenchReport, type Measure } from './report.js';
 
 // Each stage is imported when it runs: a stage runs reference solutions, and one that does not load (a solution
 // being edited) fails its own row instead of the whole bench.
@@ -49,7 +49,16 @@ export function benchSizes(quick: boolean) {
 }
 
 /** The stage ids, in the order they run (`--only` takes these). */
-export const benchStages = ['produce', 'button-sends', 'http', 'postgres-sink', 'clickhouse-sink', 'end-to-end', 'teaching', 'footprint'] as const;
+export const benchStages = [
+  'produce',
+  'button-sends',
+  'http',
+  'postgres-sink',
+  'clickhouse-sink',
+  'end-to-end',
+  'teaching',
+  'footprint',
+] as const;
 
 /**
  * Runs every stage against the running stack, one after another (never two at once: each would slow the
@@ -109,7 +118,7 @@ export async function runBench(profile: StackProfile, options: BenchOptions, log
     seconds: (Date.now() - startedAt.getTime()) / 1000,
     quick: options.quick,
     machine: { cpus: cpus().length, loadAverage: loadavg().map((l) => Number(l.toFixed(2))), node: process.version, stack: profile.name },
-    rows: measures.map(benchRow),
+    rows: measures.flatMap(benchRows),
     measures,
     failures,
   };

@@ -22,7 +22,12 @@ async function main(): Promise<void> {
 
   const profile = await openStackProfile();
   if (!(await everyServiceWorks(profile))) throw new KitError(`the ${profile.name} stack does not answer`, { hint: 'npm run stack:up' });
-  console.log(paint('dim', `bench on the ${profile.name} stack${values.quick ? ' (--quick)' : ''}: ratios hold within one run; absolute rates describe this machine at this minute`));
+  console.log(
+    paint(
+      'dim',
+      `bench on the ${profile.name} stack${values.quick ? ' (--quick)' : ''}: ratios hold within one run; absolute rates describe this machine at this minute`,
+    ),
+  );
   const report = await runBench(profile, { quick: values.quick, cold: values.cold, only }, (line) => console.log(paint('dim', line)));
 
   const jsonPath = join(repoRoot, '.stack/bench/latest.json');

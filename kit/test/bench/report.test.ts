@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseProducerPerformance } from '../../src/bench/producer-performance.js';
-import { benchJson, benchRow, benchTable, percentile, type BenchReport, type Measure } from '../../src/bench/report.js';
+import { benchJson, benchRows, benchTable, percentile, type BenchReport, type BenchRow, type Measure } from '../../src/bench/report.js';
+
+/** The one row of a measure that has one. */
+const row = (measure: Measure): BenchRow => {
+  const rows = benchRows(measure);
+  expect(rows).toHaveLength(1);
+  return rows[0] as BenchRow;
+};
 
 /** Made-up timings, one per kind of row: what the table must say about them, with no stack and no clock. */
 const produce: Measure = {
@@ -37,7 +44,7 @@ const endToEnd = (clickhouse: number[], missing = 0): Measure => ({
 describe('the bench table, from made-up timings', () => {
   it('computes each rate and the kit-to-limit ratio, and judges it against the goal', () => {
     // 5,000/s against 12,500/s: 0.40, under the 0.5 asked.
-    expect(benchRow(produce)).toEqual({
+    expect(row(produce)).toEqual({
       id: 'produce',
       measure: 'Produce',
       kit: '5,000 records/s',
@@ -46,22 +53,22 @@ describe('the bench table, from made-up timings', () => {
       goal: '≥ 0.5',
       met: false,
     });
-    expect(benchRow({ ...produce, limit: { ...produce.limit, seconds: 10 } })).toMatchObject({ ratio: '0.50', met: true });
+    expect(row({ ...produce, limit: { ...produce.limit, seconds: 10 } })).toMatchObject({ ratio: '0.50', met: true });
   });
 
   it('misses a goal on latency alone when the ratio is met (the button app: ≥ 0.3 and p99 < 50 ms)', () => {
-    expect(benchRow(http(49))).toMatchObject({ ratio: '0.33', goal: '≥ 0.3, p99 < 50 ms', met: true });
-    expect(benchRow(http(50))).toMatchObject({ ratio: '0.33', met: false });
-    expect(benchRow(http(49)).kit).toBe('300 presses/s (p50 12 ms, p99 49 ms)');
+    expect(row(http(49))).toMatchObject({ ratio: '0.33', goal: '≥ 0.3, p99 < 50 ms', met: true });
+    expect(row(http(50))).toMatchObject({ ratio: '0.33', met: false });
+    expect(row(http(49)).kit).toBe('300 presses/s (p50 12 ms, p99 49 ms)');
   });
 
   it('reports end-to-end percentiles per sink, and a press that never arrived fails the goal', () => {
-    const fast = benchRow(endToEnd([50, 60, 70, 1500]));
+    const fast = row(endToEnd([50, 60, 70, 1500]));
     expect(fast.measure).toBe('End to end at 200 presses/s for 60 s');
     expect(fast.kit).toBe('PostgreSQL p50 200 ms p95 400 ms p99 400 ms; ClickHouse p50 60 ms p95 1.50 s p99 1.50 s');
     expect(fast.met).toBe(true);
-    expect(benchRow(endToEnd([50, 60, 70, 2500])).met).toBe(false);
-    const lost = benchRow(endToEnd([50, 60, 70], 1));
+    expect(row(endToEnd([50, 60, 70, 2500])).met).toBe(false);
+    const lost = row(endToEnd([50, 60, 70], 1));
     expect(lost.kit).toContain('1 missing');
     expect(lost.met).toBe(false);
   });
@@ -85,13 +92,16 @@ describe('the bench table, from made-up timings', () => {
         slow: { count: 100, seconds: 1, how: 'one by one' },
         fast: { count: 5000, seconds: 1, how: 'batches' },
       },
-    ].map((measure) => benchRow(measure as Measure));
+    ].flatMap((measure) => benchRows(measure as Measure));
     const table = benchTable(rows);
 
     expect(table[0]).toEqual(['measure', 'kit', 'limit', 'ratio', 'goal']);
-    expect(table.slice(1).map((row) => row.at(-1))).toEqual(['≥ 0.5 ✗', '≥ 0.3, p99 < 50 ms ✓', '—', '— (teaching)']);
-    expect(table[3]?.[1]).toBe('RSS kafka 500 MB; stack:up warm 0.4 s, cold: --cold');
-    expect(table[4]?.slice(1, 4)).toEqual(['one by one: 100 rows/s', 'batches: 5,000 rows/s', '0.02']);
+    expect(table.slice(1).map((line) => line.at(-1))).toEqual(['≥ 0.5 ✗', '≥ 0.3, p99 < 50 ms ✓', '—', '—', '— (teaching)']);
+    // Footprint: memory on one line, start-up on the next (cold only when asked for: it restarts the stack).
+    expect(table[3]?.slice(0, 2)).toEqual(['Footprint: resident memory', 'kafka 500 MB']);
+    expect(table[4]?.slice(0, 3)).toEqual(['npm run stack:up, warm | cold', 'warm 0.4 s', 'cold: npm run bench -- --cold']);
+    // Teaching: what batching buys, as a factor.
+    expect(table[5]?.slice(1, 4)).toEqual(['one by one: 100 rows/s', 'batches: 5,000 rows/s', 'batches 50×']);
   });
 
   it('writes latency samples to JSON as a count and percentiles, not one by one', () => {
@@ -100,7 +110,7 @@ describe('the bench table, from made-up timings', () => {
       seconds: 300,
       quick: false,
       machine: { cpus: 2, loadAverage: [1, 1, 1], node: 'v24', stack: 'native' },
-      rows: [benchRow(endToEnd([10, 20, 30, 40]))],
+      rows: [row(endToEnd([10, 20, 30, 40]))],
       measures: [endToEnd([10, 20, 30, 40])],
       failures: [],
     };
@@ -111,7 +121,9 @@ describe('the bench table, from made-up timings', () => {
 
   it('takes nearest-rank percentiles', () => {
     const samples = Array.from({ length: 100 }, (_, i) => 100 - i);
-    expect([percentile(samples, 50), percentile(samples, 95), percentile(samples, 99), percentile(samples, 100)]).toEqual([50, 95, 99, 100]);
+    expect([percentile(samples, 50), percentile(samples, 95), percentile(samples, 99), percentile(samples, 100)]).toEqual([
+      50, 95, 99, 100,
+    ]);
     expect(percentile([], 99)).toBeNaN();
   });
 });
