@@ -28,9 +28,9 @@ const commands: Record<string, () => Promise<void>> = {
     console.log(paint('green', '✓ artifacts fetched and their checksums recorded in infra/native/artifacts.lock.json'));
   },
   async plugins() {
-    const prepared = await prepareDockerStack(report);
-    const how = prepared.copied ? 'copied' : 'already in place';
-    console.log(paint('green', `✓ Connect plugins and worker config ready for docker-compose.yml (${how}: .stack/connect-plugins, .stack/docker/connect)`));
+    // Before the workshop, with the network: the plugins into the docker stack's volume (docker compose run --rm connect-plugins).
+    await prepareDockerStack(report);
+    console.log(paint('green', "✓ Connect plugins fetched, checksums verified, in the docker stack's connect-plugins volume"));
   },
   async up() {
     const profile = await openChosenProfile();
@@ -51,7 +51,8 @@ const commands: Record<string, () => Promise<void>> = {
   async reset() {
     const profile = await openChosenProfile();
     console.log('Resetting the workshop: topics, subjects, connectors and tables (the stack keeps running)…');
-    const summary = await profile.reset(report);
+    // On a remote target reset asks first; --yes answers for a presenter's script.
+    const summary = await profile.reset(report, { yes: process.argv.slice(3).includes('--yes') });
     const tables = summary.postgresTables.length + summary.clickhouseTables.length;
     const what = `${summary.topics.length} topics, ${summary.subjects.length} subjects, ${summary.connectors.length} connectors, ${tables} tables`;
     console.log(paint('green', `✓ reset — ${what} removed`));

@@ -35,7 +35,7 @@ export function aivenProfile(why: string): StackProfile {
         }),
       );
     },
-    reset: (report) => resetWorkshop(loadConfig(), report),
+    reset: (report, options) => resetWorkshop(loadConfig(), report, options),
     jdbcSinkConfig: (debeziumConfig, config) => toAivenJdbcSinkConfig(debeziumConfig, config),
   };
 }

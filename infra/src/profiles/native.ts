@@ -43,7 +43,7 @@ export function nativeProfile(why: string): StackProfile {
         log: s.log,
       }));
     },
-    reset: (report) => resetWorkshop(loadConfig(), report),
+    reset: (report, options) => resetWorkshop(loadConfig(), report, options),
     jdbcSinkConfig: (debeziumConfig) => debeziumConfig,
   };
 }

@@ -1,5 +1,5 @@
 import type { WorkshopConfig } from '@workshop/shared';
-import type { ResetSummary } from '../reset/reset.js';
+import type { ResetOptions, ResetSummary } from '../reset/reset.js';
 
 /**
  * One stack, whichever runs it: the native services, docker-compose.yml, or Aiven. Every command — stack:*, npm start,
@@ -62,7 +62,7 @@ export interface StackProfile {
   down(report: Reporter, options?: { only?: string[] }): Promise<StackDownOutcome>;
   status(): Promise<ServiceState[]>;
   /** Between sessions: the workshop's topics, subjects, connectors and tables go; the stack keeps running. */
-  reset(report: Reporter): Promise<ResetSummary>;
+  reset(report: Reporter, options?: ResetOptions): Promise<ResetSummary>;
   /**
    * The connector config this stack's Kafka Connect takes for step 05's Debezium JDBC sink config: the same on native
    * and docker; translated for Aiven's own JDBC sink on Aiven (infra/src/aiven/jdbc-sink.ts).
