@@ -20,7 +20,9 @@ async function kafka(): Promise<string> {
 
 async function schemaRegistry(): Promise<string> {
   // With credentials when the config has them (the cloud's registry wants Basic auth).
-  const subjects = (await (await fetch(`${config.schemaRegistry.url}/subjects`, { headers: basicAuthHeaders(config.schemaRegistry.auth) })).json()) as string[];
+  const headers = basicAuthHeaders(config.schemaRegistry.auth);
+  const response = await fetch(`${config.schemaRegistry.url}/subjects`, { headers });
+  const subjects = (await response.json()) as string[];
   return `${subjects.length} subjects`;
 }
 
