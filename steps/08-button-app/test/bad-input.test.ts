@@ -380,7 +380,12 @@ describe('bad input over a real connection', () => {
   };
 
   /** Writes `parts` to a raw connection (waiting `gapMs` between them) and reads until the server closes it. */
-  function rawExchange(port: number, parts: string[], gapMs: number, giveUpMs = 5000): Promise<{ answer: string; closedAfterMs: number }> {
+  function rawExchange(
+    port: number,
+    parts: string[],
+    gapMs: number,
+    giveUpMs = 10_000,
+  ): Promise<{ answer: string; closedAfterMs: number }> {
     return new Promise((resolve) => {
       const started = Date.now();
       const socket = connect(port, '127.0.0.1');
@@ -411,7 +416,8 @@ describe('bad input over a real connection', () => {
     );
     const exchange = await neverEnds;
     assertWithHint(
-      exchange.answer.startsWith('HTTP/1.1 408') && exchange.closedAfterMs < 4000,
+      exchange.answer.startsWith('HTTP/1.1 408') && // Far below Node's own 60 s for headers: with the app's timeout gone, this fails.
+        exchange.closedAfterMs < 8000,
       'A client whose headers never end must be answered 408 and closed once the request timeout is up (requestTimeout in src/app.ts)',
       `after ${exchange.closedAfterMs} ms: ${JSON.stringify(exchange.answer.slice(0, 80))}`,
     );
