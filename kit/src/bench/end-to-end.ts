@@ -18,7 +18,13 @@ const pressHeaders = { 'hx-request': 'true', 'content-type': 'application/x-www-
  */
 export async function measureEndToEnd(
   context: BenchContext,
-  options: { pressesPerSecond: number; durationSeconds: number; visitors: number },
+  options: {
+    pressesPerSecond: number;
+    durationSeconds: number;
+    visitors: number;
+    /** Called at the end of the load, app and sinks still running: the footprint's steady state. */
+    atSteadyState?: () => void;
+  },
 ): Promise<LatencyMeasure> {
   const topic = await context.createTopic('e2e');
   const pgTable = await createBenchPostgresTable(context, 'e2e');
@@ -40,6 +46,7 @@ export async function measureEndToEnd(
       durationSeconds: options.durationSeconds,
       overallRate: options.pressesPerSecond,
     });
+    options.atSteadyState?.();
     context.log(`  end to end: ${load.ok} presses answered in ${load.seconds} s (${load.non2xx} non-2xx, ${load.errors} errors)`);
   } finally {
     await app.close();

@@ -103,13 +103,17 @@ export async function runBench(profile: StackProfile, options: BenchOptions, log
       const { liveSinkBatch, measureClickHouseSink } = await stages.clickhouse();
       return measureClickHouseSink(c, { ...sizes.clickhouse, ...liveSinkBatch });
     });
-    await stage('end-to-end', async (c) => (await stages.endToEnd()).measureEndToEnd(c, sizes.endToEnd));
+    let nodeRssUnderLoad: number | undefined;
+    const atSteadyState = () => void (nodeRssUnderLoad = process.memoryUsage.rss());
+    await stage('end-to-end', async (c) => (await stages.endToEnd()).measureEndToEnd(c, { ...sizes.endToEnd, atSteadyState }));
     await stage('teaching', async (c) => {
       const { measureClickHouseBatching, measureKafkaBatching } = await stages.batching();
       return [await measureClickHouseBatching(c, sizes.teaching), await measureKafkaBatching(c, sizes.teaching)];
     });
     // Last: the node process has carried the whole load by now, and --cold restarts the stack.
-    await stage('footprint', async () => (await stages.footprint()).measureFootprint(profile, { cold: options.cold, log }));
+    await stage('footprint', async () =>
+      (await stages.footprint()).measureFootprint(profile, { cold: options.cold, log, nodeRssUnderLoad }),
+    );
   } finally {
     await context.close();
   }
