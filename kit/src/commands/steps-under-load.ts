@@ -3,6 +3,7 @@ import { KitError } from '@workshop/shared';
 import { paint, runCommand, table } from '@workshop/shared/terminal';
 import { everyServiceWorks, openStackProfile } from '@workshop/infra/profiles';
 import { createShutdown } from '../lifecycle/shutdown.js';
+import { readableFailure } from '../workshop/run-step-tests.js';
 import { readWorkshopSteps, selectSteps } from '../workshop/steps.js';
 import { runStepsRepeatedly, startCpuBurners } from '../dev/steps-under-load.js';
 
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   for (const r of results) {
     for (const [name, count] of r.failingTests)
       console.log(paint('red', `  ✗ ${r.step.dir}: "${name}" failed in ${count} of ${r.runs} runs`));
+    // What the first failure said, so a flake can be looked into without waiting for it again.
+    if (r.firstFailure) console.log(paint('dim', `    ${readableFailure(r.firstFailure, 6).split('\n').join('\n    ')}`));
   }
   const failures = results.reduce((sum, r) => sum + r.failures, 0);
   const total = results.reduce((sum, r) => sum + r.runs, 0);
