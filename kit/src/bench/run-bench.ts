@@ -104,7 +104,9 @@ export async function runBench(profile: StackProfile, options: BenchOptions, log
       return measureClickHouseSink(c, { ...sizes.clickhouse, ...liveSinkBatch });
     });
     let nodeRssUnderLoad: number | undefined;
-    const atSteadyState = () => void (nodeRssUnderLoad = process.memoryUsage.rss());
+    const atSteadyState = () => {
+      nodeRssUnderLoad = process.memoryUsage.rss();
+    };
     await stage('end-to-end', async (c) => (await stages.endToEnd()).measureEndToEnd(c, { ...sizes.endToEnd, atSteadyState }));
     await stage('teaching', async (c) => {
       const { measureClickHouseBatching, measureKafkaBatching } = await stages.batching();
