@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { KafkaJSError } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type { ButtonAction, ButtonPressEvent } from '@workshop/shared';
 import { toButtonPressEvent } from './button-press-event.js';
 import type { GeoLookup } from './geo.js';
@@ -8,6 +8,9 @@ import type { EventSink } from './produce.js';
 import { pickReply } from './replies.js';
 import { readSessionId, setSessionCookie } from './session-cookie.js';
 import type { Visit, VisitStore } from './visits.js';
+
+// kafkajs is a CommonJS package: Node's ES modules see only some of its names, so take its errors from the default export.
+const { KafkaJSError } = kafkajs;
 
 export interface ButtonRoutesOptions {
   events: EventSink;
