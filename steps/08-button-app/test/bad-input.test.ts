@@ -416,8 +416,10 @@ describe('bad input over a real connection', () => {
     );
     const exchange = await neverEnds;
     assertWithHint(
-      exchange.answer.startsWith('HTTP/1.1 408') && // Far below Node's own 60 s for headers: with the app's timeout gone, this fails.
-        exchange.closedAfterMs < 8000,
+      // 408 as a rule; on a loaded machine Node has been seen to end the same timed-out, half-sent request with its generic
+      // 400 (twice in ten runs). Either refuses the client in time — what the README asks; with the app's timeout gone, Node
+      // waits its own 60 s for headers and this fails.
+      /^HTTP\/1\.1 40[08] /.test(exchange.answer) && exchange.closedAfterMs < 8000,
       'A client whose headers never end must be answered 408 and closed once the request timeout is up (requestTimeout in src/app.ts)',
       `after ${exchange.closedAfterMs} ms: ${JSON.stringify(exchange.answer.slice(0, 80))}`,
     );
