@@ -41,7 +41,11 @@ export function parseJsonFile<Schema extends z.ZodType>(
   try {
     data = JSON.parse(text);
   } catch (cause) {
-    throw new KitError(`${shownPath(path)}: not valid JSON (${(cause as Error).message})`, { code: 'data-file', hint: options.hint, cause });
+    throw new KitError(`${shownPath(path)}: not valid JSON (${(cause as Error).message})`, {
+      code: 'data-file',
+      hint: options.hint,
+      cause,
+    });
   }
   const parsed = schema.safeParse(data, { error: phraseIssue });
   if (parsed.success) return parsed.data;
@@ -49,7 +53,10 @@ export function parseJsonFile<Schema extends z.ZodType>(
   const [first = { path: [], message: 'is not what it must be' }, ...others] = parsed.error.issues;
   const field = fieldPath(first.path);
   const more = others.length > 0 ? ` (and ${others.length} more ${others.length === 1 ? 'problem' : 'problems'})` : '';
-  throw new KitError(`${shownPath(path)}: ${field ? `${field} ` : 'the file '}${first.message}${more}`, { code: 'data-file', hint: options.hint });
+  throw new KitError(`${shownPath(path)}: ${field ? `${field} ` : 'the file '}${first.message}${more}`, {
+    code: 'data-file',
+    hint: options.hint,
+  });
 }
 
 /** `kafka`, `docker.maven`, `components["kafka-4.1.2"].files["argparse4j-0.7.0.jar"]`: the field as a person finds it in the file. */

@@ -18,4 +18,3 @@ it('after createKafka, a negative timer prints no TimeoutNegativeWarning, while 
   expect(run.stderr).toContain('SomeOtherWarning: still printed');
   expect(run.stderr).not.toContain('TimeoutNegativeWarning');
 }, 60_000);
-

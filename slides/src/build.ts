@@ -29,9 +29,12 @@ export function checkDeckIncludes(root: string, decks: string[] = deckFiles(root
 export function marpArguments(root: string, inputDir = join(root, decksDir)): string[] {
   return [
     '--no-config-file',
-    '--engine', join(root, engineFile),
-    '--theme-set', join(root, themeFile),
-    '--input-dir', inputDir,
+    '--engine',
+    join(root, engineFile),
+    '--theme-set',
+    join(root, themeFile),
+    '--input-dir',
+    inputDir,
     '--bespoke.progress',
   ];
 }
@@ -48,8 +51,13 @@ export interface BuildResult {
  * that would load anything from the network.
  */
 export async function buildSlides(root: string, outDir = join(root, defaultOutDir), inputDir = join(root, decksDir)): Promise<BuildResult> {
-  const decks = readdirSync(inputDir).filter((file) => file.endsWith('.md')).sort();
-  const problems = checkDeckIncludes(root, decks.map((file) => relative(root, join(inputDir, file))));
+  const decks = readdirSync(inputDir)
+    .filter((file) => file.endsWith('.md'))
+    .sort();
+  const problems = checkDeckIncludes(
+    root,
+    decks.map((file) => relative(root, join(inputDir, file))),
+  );
   if (problems.length) {
     throw new KitError(`Slides show code that is not in the repository:\n  ${problems.join('\n  ')}`, {
       code: 'slides-include',

@@ -21,7 +21,12 @@ export interface Deck {
 
 /** intro, one deck per step of workshop.json (in its order), closing — whether or not the files exist yet. */
 export function workshopDecks(root: string): Deck[] {
-  const deck = (name: string, title: string, step?: WorkshopStep): Deck => ({ name, file: `${decksDir}/${name}.md`, title, ...(step ? { step } : {}) });
+  const deck = (name: string, title: string, step?: WorkshopStep): Deck => ({
+    name,
+    file: `${decksDir}/${name}.md`,
+    title,
+    ...(step ? { step } : {}),
+  });
   return [
     deck('intro', 'Pushing this button does nothing'),
     ...readWorkshopSteps(root).map((step) => deck(step.dir, `${step.dir.slice(0, 2)} · ${step.title}`, step)),

@@ -30,7 +30,12 @@ interface CoreState {
 }
 type RenderRule = (tokens: Token[], index: number, options: unknown, env: unknown, self: unknown) => string;
 interface MarkdownIt {
-  core: { ruler: { before(name: string, rule: string, fn: (state: CoreState) => void): void; after(name: string, rule: string, fn: (state: CoreState) => void): void } };
+  core: {
+    ruler: {
+      before(name: string, rule: string, fn: (state: CoreState) => void): void;
+      after(name: string, rule: string, fn: (state: CoreState) => void): void;
+    };
+  };
   renderer: { rules: Record<string, RenderRule | undefined> };
   utils: { escapeHtml(text: string): string };
 }
@@ -62,7 +67,9 @@ export function createSlidesEngine(options: MarpOptions, settings: SlidesEngineS
 /** ```workshop-steps``` → the steps table. Expanded in the source, before parsing, so it is ordinary markdown. */
 function workshopStepsPlugin(md: MarkdownIt, settings: SlidesEngineSettings): void {
   md.core.ruler.before('block', 'workshop_steps', (state) => {
-    state.src = state.src.replace(/^```workshop-steps[ \t]*\r?\n```[ \t]*$/gm, () => stepsTableMarkdown(settings.root, settings.linkExtension));
+    state.src = state.src.replace(/^```workshop-steps[ \t]*\r?\n```[ \t]*$/gm, () =>
+      stepsTableMarkdown(settings.root, settings.linkExtension),
+    );
   });
 }
 
@@ -74,7 +81,9 @@ function includePlugin(md: MarkdownIt, root: string): void {
       const spec = includeSpecFromFenceInfo(token.info);
       if (!spec) continue;
       if (token.content.trim() !== '') {
-        throw new KitError(`include=${describeSpec(spec)}: leave the fence empty — its code comes from the file, never pasted`, { code: 'slides-include' });
+        throw new KitError(`include=${describeSpec(spec)}: leave the fence empty — its code comes from the file, never pasted`, {
+          code: 'slides-include',
+        });
       }
       const included = resolveInclude(root, spec);
       token.content = `${included.code}\n`;
@@ -106,7 +115,9 @@ function localImagesPlugin(md: MarkdownIt, root: string): void {
         const file = normalize(join(root, decksDir, decodeURI(src)));
         if (!type) throw new KitError(`image ${src}: only local .svg, .png and .jpg images are inlined`, { code: 'slides-include' });
         if (!file.startsWith(root) || !existsSync(file)) {
-          throw new KitError(`image ${src}: no such file ${file.slice(root.length + 1)} (paths are relative to ${decksDir}/)`, { code: 'slides-include' });
+          throw new KitError(`image ${src}: no such file ${file.slice(root.length + 1)} (paths are relative to ${decksDir}/)`, {
+            code: 'slides-include',
+          });
         }
         token.attrSet('src', `data:${type};base64,${readFileSync(file).toString('base64')}`);
       }

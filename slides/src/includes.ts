@@ -48,13 +48,19 @@ export function includeSpecFromFenceInfo(info: string): IncludeSpec | undefined 
   const match = /(?:^|\s)include=(\S*)/.exec(info);
   if (!match) return undefined;
   const value = match[1] ?? '';
-  if (value === '') throw new KitError(`"include=" needs a path, e.g. include=solutions/02-produce-json/src/produce.ts#produce-keyed`, { code: 'slides-include' });
+  if (value === '')
+    throw new KitError(`"include=" needs a path, e.g. include=solutions/02-produce-json/src/produce.ts#produce-keyed`, {
+      code: 'slides-include',
+    });
   const hash = value.indexOf('#');
-  const spec: IncludeSpec = hash < 0 ? { path: value } : { path: value.slice(0, hash), fragment: decodeURIComponent(value.slice(hash + 1)) };
+  const spec: IncludeSpec =
+    hash < 0 ? { path: value } : { path: value.slice(0, hash), fragment: decodeURIComponent(value.slice(hash + 1)) };
   const omit = /(?:^|\s)omit=(\S+)/.exec(info)?.[1];
   if (omit !== undefined) {
     if (!spec.fragment?.startsWith('/')) {
-      throw new KitError(`include=${describeSpec(spec)} omit=${omit}: omit= works with a JSON pointer include (#/…)`, { code: 'slides-include' });
+      throw new KitError(`include=${describeSpec(spec)} omit=${omit}: omit= works with a JSON pointer include (#/…)`, {
+        code: 'slides-include',
+      });
     }
     spec.omit = omit.split(',').filter(Boolean);
   }
@@ -75,12 +81,16 @@ export function describeSpec(spec: IncludeSpec): string {
 export function resolveInclude(root: string, spec: IncludeSpec): IncludedCode {
   const path = normalize(spec.path);
   if (spec.path === '' || isAbsolute(spec.path) || path.startsWith('..')) {
-    throw new KitError(`include=${describeSpec(spec)}: the path must be relative to the repository root, e.g. solutions/02-produce-json/src/produce.ts`, {
-      code: 'slides-include',
-    });
+    throw new KitError(
+      `include=${describeSpec(spec)}: the path must be relative to the repository root, e.g. solutions/02-produce-json/src/produce.ts`,
+      {
+        code: 'slides-include',
+      },
+    );
   }
   const file = join(root, path);
-  if (!existsSync(file) || !statSync(file).isFile()) throw new RegionError(spec.path, spec.fragment, `${spec.path}: no such file (include=${describeSpec(spec)})`);
+  if (!existsSync(file) || !statSync(file).isFile())
+    throw new RegionError(spec.path, spec.fragment, `${spec.path}: no such file (include=${describeSpec(spec)})`);
   const text = readFileSync(file, 'utf8');
   const shown = relative(root, file).split('\\').join('/');
 
@@ -91,7 +101,11 @@ export function resolveInclude(root: string, spec: IncludeSpec): IncludedCode {
   }
   if (spec.fragment.startsWith('/')) {
     const value = withoutKeys(jsonPointer(parseJson(text, shown), spec.fragment, shown), new Set(spec.omit));
-    return { spec, code: formatJsonCompact(value), location: `${shown} ${spec.fragment}${spec.omit?.length ? ` (without ${spec.omit.join(', ')})` : ''}` };
+    return {
+      spec,
+      code: formatJsonCompact(value),
+      location: `${shown} ${spec.fragment}${spec.omit?.length ? ` (without ${spec.omit.join(', ')})` : ''}`,
+    };
   }
   if (spec.fragment.startsWith('symbol:')) {
     const symbol = extractDeclaration(text, shown, spec.fragment.slice('symbol:'.length));
@@ -135,11 +149,19 @@ const scriptKinds: Record<string, ts.ScriptKind> = {
  */
 export function extractDeclaration(text: string, file: string, name: string): { code: string; startLine: number; endLine: number } {
   const kind = scriptKinds[extname(file)];
-  if (kind === undefined) throw new RegionError(file, `symbol:${name}`, `${file}: symbol includes work in TypeScript and JavaScript files; use a #region here`);
+  if (kind === undefined)
+    throw new RegionError(file, `symbol:${name}`, `${file}: symbol includes work in TypeScript and JavaScript files; use a #region here`);
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
   const names = (statement: ts.Statement): string[] => {
-    if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.map((declaration) => declaration.name.getText(source));
-    if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) {
+    if (ts.isVariableStatement(statement))
+      return statement.declarationList.declarations.map((declaration) => declaration.name.getText(source));
+    if (
+      ts.isFunctionDeclaration(statement) ||
+      ts.isClassDeclaration(statement) ||
+      ts.isInterfaceDeclaration(statement) ||
+      ts.isTypeAliasDeclaration(statement) ||
+      ts.isEnumDeclaration(statement)
+    ) {
       return statement.name ? [statement.name.text] : [];
     }
     return [];
@@ -147,21 +169,37 @@ export function extractDeclaration(text: string, file: string, name: string): { 
   const matches = source.statements.filter((statement) => names(statement).includes(name));
   if (matches.length === 0) {
     const known = source.statements.flatMap(names);
-    throw new RegionError(file, `symbol:${name}`, `${file}: no top-level declaration "${name}" (declared there: ${known.join(', ') || 'nothing'})`);
+    throw new RegionError(
+      file,
+      `symbol:${name}`,
+      `${file}: no top-level declaration "${name}" (declared there: ${known.join(', ') || 'nothing'})`,
+    );
   }
-  if (matches.length > 1) throw new RegionError(file, `symbol:${name}`, `${file}: "${name}" is declared ${matches.length} times (overloads?) — use a #region`);
+  if (matches.length > 1)
+    throw new RegionError(file, `symbol:${name}`, `${file}: "${name}" is declared ${matches.length} times (overloads?) — use a #region`);
   const statement = matches[0]!;
   const start = statement.getStart(source);
   const startLine = source.getLineAndCharacterOfPosition(start).line + 1;
   const endLine = source.getLineAndCharacterOfPosition(statement.end).line + 1;
-  return { code: text.split(/\r?\n/).slice(startLine - 1, endLine).join('\n'), startLine, endLine };
+  return {
+    code: text
+      .split(/\r?\n/)
+      .slice(startLine - 1, endLine)
+      .join('\n'),
+    startLine,
+    endLine,
+  };
 }
 
 function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new RegionError(file, undefined, `${file}: a JSON pointer include needs a JSON file, but it does not parse: ${(error as Error).message}`);
+    throw new RegionError(
+      file,
+      undefined,
+      `${file}: a JSON pointer include needs a JSON file, but it does not parse: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -171,7 +209,8 @@ export function jsonPointer(document: unknown, pointer: string, file: string): u
   for (const raw of pointer.split('/').slice(1)) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (Array.isArray(value) && /^(0|[1-9]\d*)$/.test(key) && Number(key) < value.length) value = value[Number(key)];
-    else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, key)) value = (value as Record<string, unknown>)[key];
+    else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, key))
+      value = (value as Record<string, unknown>)[key];
     else throw new RegionError(file, pointer, `${file}: the JSON pointer ${pointer} points at nothing (no "${key}")`);
   }
   return value;
@@ -181,7 +220,11 @@ function withoutKeys(value: unknown, keys: Set<string>): unknown {
   if (keys.size === 0) return value;
   if (Array.isArray(value)) return value.map((item) => withoutKeys(item, keys));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.has(key)).map(([key, item]) => [key, withoutKeys(item, keys)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => !keys.has(key))
+        .map(([key, item]) => [key, withoutKeys(item, keys)]),
+    );
   }
   return value;
 }

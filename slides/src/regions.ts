@@ -68,7 +68,8 @@ export function listRegions(text: string, file: string): SourceRegion[] {
           `${at}: region "${name}" starts inside region "${open.name}" (opened on line ${open.markerLine}) — regions do not nest; close "${open.name}" first`,
         );
       }
-      if (seen.has(name)) throw new RegionError(file, name, `${at}: region "${name}" is defined twice in ${file} — give each region its own name`);
+      if (seen.has(name))
+        throw new RegionError(file, name, `${at}: region "${name}" is defined twice in ${file} — give each region its own name`);
       seen.add(name);
       open = { name, markerLine: lineNumber };
       return;
@@ -85,7 +86,12 @@ export function listRegions(text: string, file: string): SourceRegion[] {
     open = undefined;
   });
 
-  if (open) throw new RegionError(file, open.name, `${file}:${open.markerLine}: region "${open.name}" is never closed — add "#endregion ${open.name}"`);
+  if (open)
+    throw new RegionError(
+      file,
+      open.name,
+      `${file}:${open.markerLine}: region "${open.name}" is never closed — add "#endregion ${open.name}"`,
+    );
   return regions;
 }
 
@@ -95,9 +101,14 @@ export function extractRegion(text: string, file: string, name: string): SourceR
   const region = regions.find((candidate) => candidate.name === name);
   if (!region) {
     const known = regions.map((candidate) => candidate.name);
-    throw new RegionError(file, name, `${file}: no region "${name}" (${known.length ? `regions in the file: ${known.join(', ')}` : 'the file has no regions'})`);
+    throw new RegionError(
+      file,
+      name,
+      `${file}: no region "${name}" (${known.length ? `regions in the file: ${known.join(', ')}` : 'the file has no regions'})`,
+    );
   }
-  if (region.code.trim() === '') throw new RegionError(file, name, `${file}:${region.markerLine}: region "${name}" is empty — a slide would show nothing`);
+  if (region.code.trim() === '')
+    throw new RegionError(file, name, `${file}:${region.markerLine}: region "${name}" is empty — a slide would show nothing`);
   return region;
 }
 

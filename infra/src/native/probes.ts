@@ -52,7 +52,10 @@ export function schemaRegistryHeaders(config: WorkshopConfig): Record<string, st
 
 export async function probeSchemaRegistry(config: WorkshopConfig): Promise<string | undefined> {
   try {
-    const response = await fetch(`${config.schemaRegistry.url}/subjects`, { headers: schemaRegistryHeaders(config), signal: AbortSignal.timeout(5000) });
+    const response = await fetch(`${config.schemaRegistry.url}/subjects`, {
+      headers: schemaRegistryHeaders(config),
+      signal: AbortSignal.timeout(5000),
+    });
     if (!response.ok) return `GET /subjects answered ${response.status}`;
     const body: unknown = await response.json();
     return Array.isArray(body) ? undefined : 'GET /subjects did not return a list';

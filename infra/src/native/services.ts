@@ -55,14 +55,23 @@ const kafka: NativeService = {
     await mkdir(dataDir, { recursive: true });
     await writeFile(propsPath, kafkaServerProperties({ dataDir }));
     const logPath = logFor(context, 'kafka');
-    const jvm = ['-cp', kafkaClasspath(context), `-Dlog4j2.configurationFile=${context.paths.log4jConfig}`, `-Dkafka.logs.dir=${context.paths.logsDir}`];
+    const jvm = [
+      '-cp',
+      kafkaClasspath(context),
+      `-Dlog4j2.configurationFile=${context.paths.log4jConfig}`,
+      `-Dkafka.logs.dir=${context.paths.logsDir}`,
+    ];
     if (!existsSync(join(dataDir, 'meta.properties'))) {
       // KRaft storage is formatted once with a cluster id (22 chars, base64url of 16 random bytes).
       const clusterId = randomBytes(16).toString('base64url');
-      const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsPath], { encoding: 'utf8' });
+      const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsPath], {
+        encoding: 'utf8',
+      });
       if (format.status !== 0) {
         const said = (format.stderr || format.stdout || format.error?.message || '').trim().split('\n').slice(-2).join(' ');
-        throw new KitError(`kafka: formatting storage failed: ${said}`, { hint: 'the native stack runs Kafka on Java 17+: java -version shows which one is on PATH' });
+        throw new KitError(`kafka: formatting storage failed: ${said}`, {
+          hint: 'the native stack runs Kafka on Java 17+: java -version shows which one is on PATH',
+        });
       }
     }
     await startDetached({
@@ -124,8 +133,8 @@ const connect: NativeService = {
   managed: true,
   startupTimeoutMs: 150_000,
   async start(context) {
-    const pluginPath = [context.artifacts['debezium-jdbc'], context.artifacts['apicurio-converter']].filter(
-      (dir): dir is string => Boolean(dir),
+    const pluginPath = [context.artifacts['debezium-jdbc'], context.artifacts['apicurio-converter']].filter((dir): dir is string =>
+      Boolean(dir),
     );
     const propsPath = join(context.paths.configDir, 'connect-distributed.properties');
     // The converter talks to Apicurio's own API (same server as the Confluent-compatible one).

@@ -17,7 +17,9 @@ export async function preparePostgres(config: WorkshopConfig): Promise<void> {
     const roleExists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
     if (roleExists.rowCount === 0) {
       // Local stacks only: the password is the role's name (Grafana's provisioning says the same).
-      await admin.query(`CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN PASSWORD ${pg.escapeLiteral(role)} NOSUPERUSER NOCREATEDB NOCREATEROLE`);
+      await admin.query(
+        `CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN PASSWORD ${pg.escapeLiteral(role)} NOSUPERUSER NOCREATEDB NOCREATEROLE`,
+      );
     }
   } finally {
     await admin.end();

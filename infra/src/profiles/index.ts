@@ -1,5 +1,12 @@
 // The stack, as the rest of the kit sees it: choose a profile once, then ask it.
-export { openStackProfile, chooseStackProfile, profileEnvironment, StackProfileError, takeSecureFlag, type ChosenProfile } from './choose.js';
+export {
+  openStackProfile,
+  chooseStackProfile,
+  profileEnvironment,
+  StackProfileError,
+  takeSecureFlag,
+  type ChosenProfile,
+} from './choose.js';
 export {
   everyServiceWorks,
   stackProfileNames,

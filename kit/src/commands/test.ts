@@ -12,7 +12,7 @@ import { checkNpmStartStopsOnSignal, npmStartPorts } from '../dev/signal-check.j
 import { listeningPorts } from '../lifecycle/leftovers.js';
 import { checkPrerequisites } from '../dev/prerequisites.js';
 import { verdictChecks, verifySteps } from '../dev/verify.js';
-import { renderVerifyTable } from '../view/verify-table.js';
+import { renderMistakeLines, renderVerifyTable } from '../view/verify-table.js';
 
 /**
  * `npm test` at the root: the kit's own suite, on a real stack (whichever profile: infra/src/profiles).
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
         progress: (step, what) => log(paint('dim', `  ${step.dir}: ${what}…`)),
         shouldStop: stopped,
       });
+      for (const line of renderMistakeLines(verdicts)) log(line);
       for (const line of renderVerifyTable(verdicts)) log(line);
       for (const check of verdicts.flatMap(verdictChecks)) record(check.ok, check.what);
     }

@@ -79,15 +79,7 @@ export async function verifyStep(step: WorkshopStep, options: VerifyOptions = {}
 }
 
 /** `npm run verify [NN…]`: every selected step, one after another (they share the stack). */
-export async function verifySteps(
-  steps: WorkshopStep[],
-  optionsOrProgress: VerifyOptions | ((step: WorkshopStep) => void) = {},
-): Promise<StepVerdict[]> {
-  // The older call, verifySteps(steps, step => …), told once per step: kept until npm test (commands/test.ts) passes options.
-  const options: VerifyOptions =
-    typeof optionsOrProgress === 'function'
-      ? { progress: (step, what) => (what === 'solution' || what === 'tour' ? optionsOrProgress(step) : undefined) }
-      : optionsOrProgress;
+export async function verifySteps(steps: WorkshopStep[], options: VerifyOptions = {}): Promise<StepVerdict[]> {
   const verdicts: StepVerdict[] = [];
   for (const step of steps) {
     if (options.shouldStop?.()) break;

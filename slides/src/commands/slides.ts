@@ -24,17 +24,26 @@ async function main(): Promise<void> {
   if (command === 'build') {
     const result = await buildSlides(repoRoot, values.out ?? `${repoRoot}/${defaultOutDir}`, values.input ?? `${repoRoot}/${decksDir}`);
     for (const deck of result.unlisted) {
-      console.log(paint('yellow', `  note: ${decksDir}/${deck} is built, but steps/workshop.json has no step ${deck.replace(/\.md$/, '')}, so the index does not list it`));
+      console.log(
+        paint(
+          'yellow',
+          `  note: ${decksDir}/${deck} is built, but steps/workshop.json has no step ${deck.replace(/\.md$/, '')}, so the index does not list it`,
+        ),
+      );
     }
     const out = relative(process.cwd(), result.outDir) || '.';
-    console.log(paint('green', `✓ ${result.decks.length} decks → ${out}/ — open ${out}/index.html; presenter view: press p, or add ?view=presenter`));
+    console.log(
+      paint('green', `✓ ${result.decks.length} decks → ${out}/ — open ${out}/index.html; presenter view: press p, or add ?view=presenter`),
+    );
     return;
   }
 
   if (command === 'serve') {
     for (const problem of checkDeckIncludes(repoRoot)) console.log(paint('red', `✗ ${problem}`));
     const port = Number(process.env.SLIDES_PORT ?? defaultSlidesPort);
-    console.log(`Slides: http://127.0.0.1:${port}/ — live reload on changes to ${decksDir}/, the included solutions and the diagrams. Ctrl-C stops.`);
+    console.log(
+      `Slides: http://127.0.0.1:${port}/ — live reload on changes to ${decksDir}/, the included solutions and the diagrams. Ctrl-C stops.`,
+    );
     process.exitCode = await serveSlides(repoRoot, port);
     return;
   }
