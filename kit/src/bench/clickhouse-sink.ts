@@ -6,8 +6,8 @@ import { createEventTable } from '../../../solutions/06-clickhouse/src/tables.js
 import { benchEvents, waitForRows, type BenchContext } from './bench-context.js';
 import type { RatioMeasure } from './report.js';
 
-/** The live pipeline's batch settings (kit/src/pipeline/live-pipeline.ts): what `npm start` runs. */
-export const liveSinkBatch = { maxRows: 500, maxWaitMs: 1000 };
+/** The live pipeline's batch settings (kit/src/pipeline/live-pipeline.ts): the bench measures what `npm start` runs. */
+export { liveClickHouseSinkBatch as liveSinkBatch } from '../pipeline/live-pipeline.js';
 
 /** Rows per INSERT of the limit: a few large inserts, each well under the server's 16 MiB body limit. */
 const bulkInsertRows = 25_000;

@@ -43,6 +43,12 @@ export interface PipelineCounts {
   simulated: number;
 }
 
+/**
+ * Batches of up to 5000 rows: the ClickHouse sink reaches 0.6 of a bulk INSERT (npm run bench; 500 gave 0.18), and
+ * maxWaitMs still flushes within a second when presses are few. The bench measures with these same settings.
+ */
+export const liveClickHouseSinkBatch = { maxRows: 5000, maxWaitMs: 1000 };
+
 export async function startLivePipeline(
   config: WorkshopConfig,
   options: {
@@ -97,9 +103,7 @@ export async function startLivePipeline(
     await createPressesPerMinute(clickhouse, { table, view: workshopNames.pressesPerMinuteView });
     const sink = await runSink(
       { consumer, producer, registry, clickhouse },
-      // Batches of up to 5000 rows: the ClickHouse sink reaches 0.6 of a bulk INSERT (npm run bench; 500 gave 0.18), and
-      // maxWaitMs still flushes within a second when presses are few.
-      { topic, table, deadLetterTopic: workshopNames.deadLetterTopic, maxRows: 5000, maxWaitMs: 1000 },
+      { topic, table, deadLetterTopic: workshopNames.deadLetterTopic, ...liveClickHouseSinkBatch },
     );
     sink.done.catch(options.onError);
     stoppers.push(() => sink.stop());
