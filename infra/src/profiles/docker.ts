@@ -1,4 +1,4 @@
-import { loadConfig, type WorkshopConfig } from '@workshop/shared';
+import { loadConfig, localSecretsDir, type WorkshopConfig } from '@workshop/shared';
 import {
   type DockerEngine,
   type DockerProbe,
@@ -7,6 +7,7 @@ import {
   dockerStackStatus,
   dockerStackUp,
 } from '../docker/stack.js';
+import { grafanaAdminPasswordOnce } from '../docker/grafana-admin.js';
 import { resetWorkshop } from '../reset/reset.js';
 import type { StackProfile } from './profile.js';
 
@@ -19,6 +20,8 @@ export interface DockerProfileDependencies {
   startupTimeoutMs?: number;
   pluginWaitMs?: number;
   pollMs?: number;
+  /** Where the local secrets are (default .stack/secrets). */
+  secretsDir?: string;
 }
 
 /**
@@ -46,6 +49,8 @@ export function dockerProfile(why: string, dependencies: DockerProfileDependenci
         ...(dependencies.pollMs !== undefined ? { pollMs: dependencies.pollMs } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
+      const adminPassword = grafanaAdminPasswordOnce(dependencies.secretsDir ?? localSecretsDir());
+      if (adminPassword) report(`  ${adminPassword}`);
       return {
         // Compose starts (or keeps) the whole file; `down` takes all of it down again.
         started: ['docker stack'],
