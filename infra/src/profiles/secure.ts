@@ -21,7 +21,12 @@ export function secureProfile(why: string): StackProfile {
       report('Starting the secured stack (TLS and credentials everywhere; .stack/secure, its own ports)…');
       const result = await secureStackUp(report);
       const what = result.started.length ? `started ${result.started.join(', ')}` : 'everything was already running';
-      return { started: result.started, seconds: result.seconds, warnings: [], summary: `secured stack up in ${result.seconds.toFixed(1)} s — ${what}` };
+      return {
+        started: result.started,
+        seconds: result.seconds,
+        warnings: [],
+        summary: `secured stack up in ${result.seconds.toFixed(1)} s — ${what}`,
+      };
     },
     async down(report, options = {}) {
       const stopped = await secureStackDown(report, options);

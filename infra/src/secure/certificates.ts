@@ -66,9 +66,31 @@ export function ensureCertificates(certsDir: string, storePassword: string): Sec
   if (everything.every((file) => existsSync(file))) return files;
   for (const file of everything) rmSync(file, { force: true });
 
-  run('openssl', ['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', validDays,
-    '-keyout', caKey, '-out', files.caFile, '-subj', '/CN=Workshop kit secured stack CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], certsDir);
+  run(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-sha256',
+      '-days',
+      validDays,
+      '-keyout',
+      caKey,
+      '-out',
+      files.caFile,
+      '-subj',
+      '/CN=Workshop kit secured stack CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    certsDir,
+  );
 
   // Both usages on the server certificate: the broker also connects to itself (inter-broker and controller) with it.
   signed(certsDir, caKey, files.caFile, files.serverKeyFile, files.serverCertFile, '/CN=127.0.0.1', [
@@ -78,13 +100,65 @@ export function ensureCertificates(certsDir: string, storePassword: string): Sec
   signed(certsDir, caKey, files.caFile, files.clientKeyFile, files.clientCertFile, '/CN=workshop-client', ['extendedKeyUsage=clientAuth']);
 
   const pass = `pass:${storePassword}`;
-  run('openssl', ['pkcs12', '-export', '-in', files.serverCertFile, '-inkey', files.serverKeyFile, '-certfile', files.caFile,
-    '-name', 'kafka-broker', '-out', files.brokerKeystore, '-passout', pass], certsDir);
-  run('openssl', ['pkcs12', '-export', '-in', files.clientCertFile, '-inkey', files.clientKeyFile, '-certfile', files.caFile,
-    '-name', 'kafka-client', '-out', files.clientKeystore, '-passout', pass], certsDir);
+  run(
+    'openssl',
+    [
+      'pkcs12',
+      '-export',
+      '-in',
+      files.serverCertFile,
+      '-inkey',
+      files.serverKeyFile,
+      '-certfile',
+      files.caFile,
+      '-name',
+      'kafka-broker',
+      '-out',
+      files.brokerKeystore,
+      '-passout',
+      pass,
+    ],
+    certsDir,
+  );
+  run(
+    'openssl',
+    [
+      'pkcs12',
+      '-export',
+      '-in',
+      files.clientCertFile,
+      '-inkey',
+      files.clientKeyFile,
+      '-certfile',
+      files.caFile,
+      '-name',
+      'kafka-client',
+      '-out',
+      files.clientKeystore,
+      '-passout',
+      pass,
+    ],
+    certsDir,
+  );
   // keytool, not openssl: Java trusts a PKCS12 certificate only with Java's own "trusted certificate" attribute.
-  run('keytool', ['-importcert', '-noprompt', '-alias', 'workshop-ca', '-file', files.caFile, '-keystore', files.truststore,
-    '-storetype', 'PKCS12', '-storepass', storePassword], certsDir);
+  run(
+    'keytool',
+    [
+      '-importcert',
+      '-noprompt',
+      '-alias',
+      'workshop-ca',
+      '-file',
+      files.caFile,
+      '-keystore',
+      files.truststore,
+      '-storetype',
+      'PKCS12',
+      '-storepass',
+      storePassword,
+    ],
+    certsDir,
+  );
 
   for (const secret of [caKey, files.serverKeyFile, files.clientKeyFile, files.brokerKeystore, files.clientKeystore, files.truststore]) {
     chmodSync(secret, 0o600);
@@ -92,14 +166,43 @@ export function ensureCertificates(certsDir: string, storePassword: string): Sec
   return files;
 }
 
-function signed(certsDir: string, caKey: string, caFile: string, keyFile: string, certFile: string, subject: string, extensions: string[]): void {
+function signed(
+  certsDir: string,
+  caKey: string,
+  caFile: string,
+  keyFile: string,
+  certFile: string,
+  subject: string,
+  extensions: string[],
+): void {
   const csr = `${certFile}.csr`;
   const extFile = `${certFile}.ext`;
   writeFileSync(extFile, `${extensions.join('\n')}\n`);
   try {
     run('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', subject], certsDir);
-    run('openssl', ['x509', '-req', '-sha256', '-days', validDays, '-in', csr, '-CA', caFile, '-CAkey', caKey,
-      '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-extfile', extFile, '-out', certFile], certsDir);
+    run(
+      'openssl',
+      [
+        'x509',
+        '-req',
+        '-sha256',
+        '-days',
+        validDays,
+        '-in',
+        csr,
+        '-CA',
+        caFile,
+        '-CAkey',
+        caKey,
+        '-set_serial',
+        `0x${randomBytes(8).toString('hex')}`,
+        '-extfile',
+        extFile,
+        '-out',
+        certFile,
+      ],
+      certsDir,
+    );
   } finally {
     rmSync(csr, { force: true });
     rmSync(extFile, { force: true });

@@ -106,8 +106,16 @@ export function preparePostgresCluster(cluster: PostgresCluster): void {
     writeFileSync(passwordFile, `${cluster.password}\n`, { mode: 0o600 });
     handOver(passwordFile);
     try {
-      const init = pgProgram('initdb', ['-D', cluster.dataDir, '-U', cluster.superuser, `--pwfile=${passwordFile}`,
-        '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C.UTF-8']);
+      const init = pgProgram('initdb', [
+        '-D',
+        cluster.dataDir,
+        '-U',
+        cluster.superuser,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C.UTF-8',
+      ]);
       if (init.status !== 0) {
         throw new KitError(`postgres: initdb failed: ${init.output.split('\n').slice(-3).join(' ')}`, {
           hint: `remove ${cluster.dataDir} and npm run stack:up -- --secure again`,
@@ -119,7 +127,10 @@ export function preparePostgresCluster(cluster: PostgresCluster): void {
     }
   }
   writeFileSync(join(cluster.dataDir, 'pg_hba.conf'), hostBasedAccess);
-  for (const [from, to] of [[cluster.certs.serverCertFile, 'server.pem'], [cluster.certs.serverKeyFile, 'server.key']] as const) {
+  for (const [from, to] of [
+    [cluster.certs.serverCertFile, 'server.pem'],
+    [cluster.certs.serverKeyFile, 'server.key'],
+  ] as const) {
     const target = join(cluster.dataDir, to);
     copyFileSync(from, target);
     // PostgreSQL refuses a key others can read, or one owned by someone else than the server's account.
@@ -158,4 +169,3 @@ export function stopPostgresCluster(cluster: PostgresCluster): boolean {
   }
   return true;
 }
-

@@ -47,7 +47,10 @@ export function secureProcessEnv(paths: SecureStackPaths): NodeJS.ProcessEnv {
 export function secureServices(secure: SecureServiceContext): NativeService[] {
   const { paths, certs, secrets } = secure;
   const storePassword = secrets['keystore-password'];
-  const jvmLogging = (context: StackContext) => [`-Dlog4j2.configurationFile=${context.paths.log4jConfig}`, `-Dkafka.logs.dir=${context.paths.logsDir}`];
+  const jvmLogging = (context: StackContext) => [
+    `-Dlog4j2.configurationFile=${context.paths.log4jConfig}`,
+    `-Dkafka.logs.dir=${context.paths.logsDir}`,
+  ];
 
   const postgres: NativeService = {
     name: 'postgres',
@@ -75,7 +78,9 @@ export function secureServices(secure: SecureServiceContext): NativeService[] {
       const jvm = ['-cp', `${context.artifacts.kafka}/*`, ...jvmLogging(context)];
       if (!existsSync(join(dataDir, 'meta.properties'))) {
         const clusterId = randomBytes(16).toString('base64url');
-        const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsPath], { encoding: 'utf8' });
+        const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsPath], {
+          encoding: 'utf8',
+        });
         if (format.status !== 0) {
           const said = (format.stderr || format.stdout || format.error?.message || '').trim().split('\n').slice(-2).join(' ');
           throw new KitError(`kafka: formatting storage failed: ${said}`, { hint: 'java -version shows which Java is on PATH (17+)' });
@@ -134,8 +139,10 @@ export function secureServices(secure: SecureServiceContext): NativeService[] {
     startupTimeoutMs: 150_000,
     async start(context) {
       const auth = context.config.schemaRegistry.auth;
-      if (!auth) throw new Error('connect: the secured stack\'s config has no registry credentials (env-file.ts writes them)');
-      const pluginPath = [context.artifacts['debezium-jdbc'], context.artifacts['apicurio-converter']].filter((dir): dir is string => Boolean(dir));
+      if (!auth) throw new Error("connect: the secured stack's config has no registry credentials (env-file.ts writes them)");
+      const pluginPath = [context.artifacts['debezium-jdbc'], context.artifacts['apicurio-converter']].filter((dir): dir is string =>
+        Boolean(dir),
+      );
       const propsPath = join(paths.configDir, 'connect-distributed.properties');
       // The converter uses Apicurio's own API, on the same server (and so the same TLS front) as the Confluent-compatible one.
       const registryApiUrl = `https://127.0.0.1:${ports.schemaRegistry}/apis/registry/v2`;

@@ -142,7 +142,14 @@ export async function secureStackStatus(): Promise<SecureServiceStatus[]> {
       const problem = await probes[service.name](config);
       const pid = service.managed ? runningPid(paths.runDir, service.name) : undefined;
       const runs = service.managed ? (pid ? `pid ${pid}` : '-') : postgresClusterRuns(postgresCluster(secure)) ? 'pg_ctl' : '-';
-      return { service: service.name, port: frontPort(config, service.name), runs, working: problem === undefined, ...(problem ? { problem } : {}), log: shortLog(service.name) };
+      return {
+        service: service.name,
+        port: frontPort(config, service.name),
+        runs,
+        working: problem === undefined,
+        ...(problem ? { problem } : {}),
+        log: shortLog(service.name),
+      };
     }),
   );
   const proxyPid = runningPid(paths.runDir, proxyService);

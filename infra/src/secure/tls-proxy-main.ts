@@ -16,8 +16,13 @@ async function main(): Promise<void> {
   const paths = secureStackPaths();
   const certs = secureCertificatePaths(paths.certsDir);
   const routes = secureStackRoutes(loadConfig({ envFile: paths.envFile }));
-  const servers = await listenTlsProxies(routes, { cert: readFileSync(certs.serverCertFile, 'utf8'), key: readFileSync(certs.serverKeyFile, 'utf8') });
-  console.log(`tls-proxy listening: ${routes.map((r) => `${r.name} https://127.0.0.1:${r.listenPort} → http://127.0.0.1:${r.backendPort}${r.basicAuth ? ' (Basic auth)' : ''}`).join('; ')}`);
+  const servers = await listenTlsProxies(routes, {
+    cert: readFileSync(certs.serverCertFile, 'utf8'),
+    key: readFileSync(certs.serverKeyFile, 'utf8'),
+  });
+  console.log(
+    `tls-proxy listening: ${routes.map((r) => `${r.name} https://127.0.0.1:${r.listenPort} → http://127.0.0.1:${r.backendPort}${r.basicAuth ? ' (Basic auth)' : ''}`).join('; ')}`,
+  );
   const stop = (signal: NodeJS.Signals) => {
     for (const server of servers) server.close();
     // Open keep-alive connections would hold the process: the stack is stopping, so cut them.

@@ -37,7 +37,9 @@ function authorised(route: TlsRoute, req: IncomingMessage, res: ServerResponse):
   const expected = `Basic ${Buffer.from(`${route.basicAuth.username}:${route.basicAuth.password}`).toString('base64')}`;
   if (sameSecret(header, expected)) return true;
   res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Basic realm="${route.name}"` });
-  res.end(JSON.stringify({ error_code: 401, message: `Unauthorized: ${route.name} wants Basic auth (the config's username and password)` }));
+  res.end(
+    JSON.stringify({ error_code: 401, message: `Unauthorized: ${route.name} wants Basic auth (the config's username and password)` }),
+  );
   return false;
 }
 
@@ -47,13 +49,10 @@ export function createTlsProxy(route: TlsRoute, tls: TlsKeyPair): Server {
     const headers = { ...req.headers };
     // The service behind has no auth of its own: the credential stops here.
     if (route.basicAuth) delete headers.authorization;
-    const upstream = httpRequest(
-      { host: '127.0.0.1', port: route.backendPort, method: req.method, path: req.url, headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = httpRequest({ host: '127.0.0.1', port: route.backendPort, method: req.method, path: req.url, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     upstream.on('error', (error) => {
       if (res.headersSent) {
         res.destroy(error);
@@ -84,7 +83,12 @@ export async function listenTlsProxies(routes: TlsRoute[], tls: TlsKeyPair): Pro
 /** The secured stack's fronts: the credentials come from its config, the ports from layout.ts. */
 export function secureStackRoutes(config: WorkshopConfig): TlsRoute[] {
   return [
-    { name: 'schema-registry', listenPort: ports.schemaRegistry, backendPort: ports.schemaRegistryBackend, basicAuth: config.schemaRegistry.auth },
+    {
+      name: 'schema-registry',
+      listenPort: ports.schemaRegistry,
+      backendPort: ports.schemaRegistryBackend,
+      basicAuth: config.schemaRegistry.auth,
+    },
     { name: 'connect', listenPort: ports.connect, backendPort: ports.connectBackend, basicAuth: config.connect.auth },
     // ClickHouse checks its users itself (X-ClickHouse-User / Basic auth), as a real ClickHouse does behind TLS.
     { name: 'clickhouse', listenPort: ports.clickhouseHttp, backendPort: ports.clickhouseBackend },
