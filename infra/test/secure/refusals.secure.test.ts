@@ -12,7 +12,7 @@ import { secureStackConfig } from '../../src/secure/stack.js';
  * takes the config's way in. Without these, `verify -- --secure` passing could mean the stack was open after all.
  *
  * Runs on the secured stack only (npm run stack:up -- --secure, then npm run test:secure, which sets STACK=secure);
- * `npm test`'s stack phase runs the plain stack and lists these as skipped.
+ * `npm test` runs the plain stack and leaves these files (*.secure.test.ts) out.
  */
 
 const onSecuredStack = process.env.STACK === 'secure';
