@@ -36,6 +36,26 @@ export interface NativeService {
 const heap = { kafka: '-Xmx512m', connect: '-Xmx768m', registry: '-Xmx384m' } as const;
 export const commonJvmFlags = ['-Xms64m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
 
+/** Apicurio Registry's command line, the same for the native and the secured stack but for heap, port and folder. */
+export function schemaRegistryJvmArgs(options: { heap: string; port: number; dataDir: string; runnerJar: string }): string[] {
+  return [
+    options.heap,
+    ...commonJvmFlags,
+    // Plain HTTP on 127.0.0.1 only (the secured stack puts its TLS proxy, with Basic auth, in front).
+    '-Dquarkus.http.host=127.0.0.1',
+    `-Dquarkus.http.port=${options.port}`,
+    // H2 in a file (this Apicurio build's only SQL driver) so schemas and their ids survive a restart:
+    // Avro records in Kafka refer to those ids.
+    `-Dquarkus.datasource.jdbc.url=jdbc:h2:file:${join(options.dataDir, 'registry')};DB_CLOSE_ON_EXIT=FALSE`,
+    '-Dquarkus.datasource.jdbc.initial-size=1',
+    '-Dquarkus.datasource.jdbc.min-size=1',
+    '-Dquarkus.datasource.jdbc.max-size=10',
+    '-Dquarkus.log.console.color=false',
+    '-jar',
+    options.runnerJar,
+  ];
+}
+
 function kafkaClasspath(context: StackContext): string {
   return `${context.artifacts.kafka}/*`;
 }
@@ -105,21 +125,7 @@ const schemaRegistry: NativeService = {
     await startDetached({
       service: 'schema-registry',
       command: 'java',
-      args: [
-        heap.registry,
-        ...commonJvmFlags,
-        '-Dquarkus.http.host=127.0.0.1',
-        `-Dquarkus.http.port=${defaultPorts.schemaRegistry}`,
-        // H2 in a file (this Apicurio build's only SQL driver) so schemas and their ids survive a restart:
-        // Avro records in Kafka refer to those ids.
-        `-Dquarkus.datasource.jdbc.url=jdbc:h2:file:${join(dataDir, 'registry')};DB_CLOSE_ON_EXIT=FALSE`,
-        '-Dquarkus.datasource.jdbc.initial-size=1',
-        '-Dquarkus.datasource.jdbc.min-size=1',
-        '-Dquarkus.datasource.jdbc.max-size=10',
-        '-Dquarkus.log.console.color=false',
-        '-jar',
-        join(home, runner),
-      ],
+      args: schemaRegistryJvmArgs({ heap: heap.registry, port: defaultPorts.schemaRegistry, dataDir, runnerJar: join(home, runner) }),
       cwd: dataDir,
       runDir: context.paths.runDir,
       logPath: logFor(context, 'schema-registry'),

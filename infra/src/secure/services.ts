@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { KitError, workshopNames } from '@workshop/shared';
 import { serviceLogPath } from '../native/paths.js';
 import { startDetached } from '../native/processes.js';
-import { commonJvmFlags, type NativeService, type StackContext } from '../native/services.js';
+import { commonJvmFlags, schemaRegistryJvmArgs, type NativeService, type StackContext } from '../native/services.js';
 import type { SecureCertificates } from './certificates.js';
 import type { SecureSecrets } from './env-file.js';
 import { secureStackPorts as ports, secureStackUsers as users, type SecureStackPaths } from './layout.js';
@@ -111,20 +111,8 @@ export function secureServices(secure: SecureServiceContext): NativeService[] {
       await startDetached({
         service: 'schema-registry',
         command: 'java',
-        args: [
-          heap.registry,
-          ...commonJvmFlags,
-          // Plain HTTP on 127.0.0.1's backend port only: clients reach it through the TLS proxy, with Basic auth.
-          '-Dquarkus.http.host=127.0.0.1',
-          `-Dquarkus.http.port=${ports.schemaRegistryBackend}`,
-          `-Dquarkus.datasource.jdbc.url=jdbc:h2:file:${join(dataDir, 'registry')};DB_CLOSE_ON_EXIT=FALSE`,
-          '-Dquarkus.datasource.jdbc.initial-size=1',
-          '-Dquarkus.datasource.jdbc.min-size=1',
-          '-Dquarkus.datasource.jdbc.max-size=10',
-          '-Dquarkus.log.console.color=false',
-          '-jar',
-          join(home, runner),
-        ],
+        // The backend port only: clients reach it through the TLS proxy, with Basic auth.
+        args: schemaRegistryJvmArgs({ heap: heap.registry, port: ports.schemaRegistryBackend, dataDir, runnerJar: join(home, runner) }),
         cwd: dataDir,
         runDir: paths.runDir,
         logPath: serviceLogPath(paths, 'schema-registry'),
