@@ -1,3 +1,14 @@
+export {
+  activeParticipant,
+  defaultNames,
+  isValidParticipant,
+  namesFor,
+  participantFromEnv,
+  participantVariable,
+  validateParticipant,
+  workshopTopicsOf,
+  type WorkshopNames,
+} from './names.js';
 export { workshopNames, workshopTopics, defaultPorts, hostPortVariables, apicurioConfluentApiPath, type ServiceName } from './names.js';
 export { KitError, isKitError, type KitErrorDetails } from './errors.js';
 export {
@@ -38,3 +49,12 @@ export {
   type SeededVisitOptions,
 } from './sample-visits.js';
 export { ensureAvroTopic, registerButtonPressSchema, produceAvroVisits } from './avro-visits.js';
+export {
+  deadLetterHeaderNames,
+  deadLetterHeaders,
+  deadLetterStages,
+  readDeadLetterContext,
+  type DeadLetterContext,
+  type DeadLetterInfo,
+  type DeadLetterStage,
+} from './dead-letters.js';
