@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { findEnvFile, readEnvFile } from './env-file.js';
 import { KitError } from './errors.js';
 import { apicurioConfluentApiPath, defaultPorts, hostPortVariables, workshopNames } from './names.js';
 import { repoRoot } from './repo-root.js';
@@ -213,8 +213,7 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
  */
 export function loadConfig(options: { envFile?: string; env?: NodeJS.ProcessEnv } = {}): WorkshopConfig {
   const env = options.env ?? process.env;
-  const envFile = options.envFile ?? env.WORKSHOP_ENV_FILE ?? findEnvFile();
-  const fromFile = envFile && existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  const fromFile = readEnvFile(options.envFile ?? findEnvFile(env));
   // The local stack's generated password is a default, like any other: .env (Aiven) or the shell wins.
   const local = { CLICKHOUSE_PASSWORD: ensureLocalSecrets(localSecretsDir(env))['clickhouse-password'] };
   return parseConfig({ ...local, ...fromFile, ...env });
@@ -263,10 +262,4 @@ export function ensureGeneratedSecrets<Name extends string>(dir: string, names: 
     secrets[name] = readFileSync(path, 'utf8').trim();
   }
   return secrets;
-}
-
-/** The kit's `.env` sits at the repository root; steps run with their own folder as cwd. */
-function findEnvFile(): string | undefined {
-  const candidates = [`${process.cwd()}/.env`, `${process.cwd()}/../../.env`];
-  return candidates.find((candidate) => existsSync(candidate));
 }
