@@ -1,16 +1,19 @@
 import { createClickHouse, createConnectRestClient, createKafka, createPostgresPool, type WorkshopConfig } from '@workshop/shared';
+import { validateButtonPressClass } from './connect-transforms.js';
 import { logLevel } from 'kafkajs';
 import type { ServiceName } from '@workshop/shared';
 
 /**
  * "Does it really work?" checks, one per service: not "is the port open" but "does it do its job" —
- * Kafka lists topics, the registry lists subjects, Connect lists the Debezium sink and Apicurio converter,
+ * Kafka lists topics, the registry lists subjects, Connect lists the Debezium sink, Apicurio converter and the kit's transform,
  * PostgreSQL and ClickHouse answer a query. Each resolves to a problem description, or undefined when fine.
  */
 
 export const requiredConnectPlugins = [
   'io.debezium.connector.jdbc.JdbcSinkConnector',
   'io.apicurio.registry.utils.converter.AvroConverter',
+  // The kit's own transform (infra/connect-transforms), built by stack:up: step 05's sink validates with it.
+  validateButtonPressClass,
 ] as const;
 
 function message(error: unknown): string {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { defaultPorts, KitError, workshopNames, type WorkshopConfig } from '@workshop/shared';
 import type { ServiceName } from '@workshop/shared';
+import { connectTransformsId } from './connect-transforms.js';
 import { serviceLogPath, type StackPaths } from './paths.js';
 import { startDetached } from './processes.js';
 import { connectWorkerProperties, kafkaServerProperties } from './service-configs.js';
@@ -139,9 +140,11 @@ const connect: NativeService = {
   managed: true,
   startupTimeoutMs: 150_000,
   async start(context) {
-    const pluginPath = [context.artifacts['debezium-jdbc'], context.artifacts['apicurio-converter']].filter((dir): dir is string =>
-      Boolean(dir),
-    );
+    const pluginPath = [
+      context.artifacts['debezium-jdbc'],
+      context.artifacts['apicurio-converter'],
+      context.artifacts[connectTransformsId],
+    ].filter((dir): dir is string => Boolean(dir));
     const propsPath = join(context.paths.configDir, 'connect-distributed.properties');
     // The converter talks to Apicurio's own API (same server as the Confluent-compatible one).
     const registryApiUrl = `http://127.0.0.1:${defaultPorts.schemaRegistry}/apis/registry/v2`;

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { isKitError, KitError, type WorkshopConfig } from '@workshop/shared';
 import type { ServiceName } from '@workshop/shared';
 import { ensureArtifacts } from './artifacts.js';
+import { connectTransformsId, ensureConnectTransforms } from './connect-transforms.js';
 import { serviceLogPath, stackPaths, type StackPaths } from './paths.js';
 import { probePostgres, probes } from './probes.js';
 import { logTail, portAnswers, runningPid, stopProcess } from './processes.js';
@@ -72,6 +73,8 @@ export async function stackUp(config: WorkshopConfig, report: Reporter, options:
   if (options.artifacts !== false) {
     try {
       artifacts = await ensureArtifacts(paths, versions, { log: (line) => report(`  ${line}`) });
+      // The kit's own plugin, built from the checkout (rebuilt only when its sources changed).
+      artifacts[connectTransformsId] = await ensureConnectTransforms(paths, versions, { log: (line) => report(`  ${line}`) });
     } catch (error) {
       // Anything else is a bug in the artifact code: its stack says more than a prefix would.
       if (!isKitError(error)) throw error;
