@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // The kit's own tests, every workspace in one run (not the steps': those run per step, on the stack).
@@ -7,4 +8,9 @@ import { defineConfig } from 'vitest/config';
 // *.stack.test.ts; every other test runs without any service:
 //   npm run test:unit                → vitest run --exclude '**/*.stack.test.ts'
 //   npx vitest run .stack.test.ts    → the stack tests alone (a file-name filter)
-export default defineConfig({ test: { projects: ['shared', 'infra', 'kit', 'slides'] } });
+//
+// Workers: twice the cores. Many of these tests wait on a child process (a CLI, git, Chromium) rather than
+// compute, and vitest's default (cores − 1: a single worker on a 2-core laptop) ran them one after another.
+export default defineConfig({
+  test: { projects: ['shared', 'infra', 'kit', 'slides'], maxWorkers: Math.max(2, availableParallelism() * 2) },
+});

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { isUnchangedFromHead } from './git.js';
-import { readableFailure, runStepTests } from './run-step-tests.js';
+import { readableFailure, runStepTests, type StepTestRunner } from './run-step-tests.js';
 import { hashSrc, readState, updateStepState, type StepCheck, type WorkshopState } from './state.js';
 import { starterSrc, type WorkshopStep } from './steps.js';
 
@@ -29,13 +29,20 @@ export interface ProgressOptions {
   probeStack?: StackProbe;
   /** Told before a step's tests run, so a long check does not look like a hang. */
   onChecking?: (step: WorkshopStep) => void;
+  /** Runs a step's tests (default: vitest in a child process; the CLI's own tests pass a faster one). */
+  runTests?: StepTestRunner;
 }
 
 /** Runs the step's tests on the participant's code and remembers the result. */
-export async function checkStep(root: string, step: WorkshopStep, stackUp?: boolean): Promise<StepCheck> {
+export async function checkStep(
+  root: string,
+  step: WorkshopStep,
+  stackUp?: boolean,
+  runTests: StepTestRunner = runStepTests,
+): Promise<StepCheck> {
   // Hash first: a save while the tests run then makes the result stale, never wrongly fresh.
   const srcHash = hashSrc(join(root, starterSrc(step)));
-  const outcome = await runStepTests(step.dir, 'starter', { root });
+  const outcome = await runTests(step.dir, 'starter', { root });
   const done = !outcome.crashed && outcome.failed === 0 && outcome.passed > 0;
   const check: StepCheck = {
     status: done ? 'done' : 'failing',
@@ -88,7 +95,7 @@ export async function workshopProgress(steps: WorkshopStep[], options: ProgressO
       continue;
     }
     options.onChecking?.(step);
-    const check = await checkStep(root, step, await stackUpNow());
+    const check = await checkStep(root, step, await stackUpNow(), options.runTests);
     progress.push({ step, status: check.status, check });
   }
   return progress;

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@workshop/shared/repo-root';
 
+/** The board's reporter (kit/src/room): the step configs name it too (shared/src/testing/step-config.ts). */
+const progressReporterPath = join(import.meta.dirname, '../room/progress-reporter.ts');
+
 /** Runs one step's vitest suite against the starter or the solution and summarises the outcome. */
 
 /** One test of the run, named as vitest prints it: describe titles and its own, joined by " > " ("geo lookup > opens the database"). */
@@ -52,6 +55,9 @@ export interface RunStepTestsOptions {
   root?: string;
 }
 
+/** What runs a step's tests: runStepTests, or a stand-in with the same contract. */
+export type StepTestRunner = (stepDir: string, target: 'starter' | 'solution', options?: RunStepTestsOptions) => Promise<StepTestOutcome>;
+
 export async function runStepTests(
   stepDir: string,
   target: 'starter' | 'solution',
@@ -61,7 +67,8 @@ export async function runStepTests(
   const outDir = await mkdtemp(join(tmpdir(), 'workshop-verify-'));
   const outputFile = join(outDir, 'result.json');
   try {
-    const args = ['run', '--reporter=json', `--outputFile=${outputFile}`];
+    // The board's reporter (it decides whether to publish): a --reporter here replaces the step config's list.
+    const args = ['run', '--reporter=json', `--reporter=${progressReporterPath}`, `--outputFile.json=${outputFile}`];
     if (options.testNamePattern) args.push('-t', options.testNamePattern);
     let spawnError: Error | undefined;
     const exitCode = await new Promise<number>((resolve) => {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:f
 import { join } from 'node:path';
 import { takeNextHint, type HintsShown } from './hints.js';
 import { checkStep, rememberedProgress, stepAfter, type StackProbe, type StepProgress } from './progress.js';
+import type { StepTestRunner } from './run-step-tests.js';
 import { hashSrc, isEditorScratch, type StepCheck } from './state.js';
 import { starterSrc, type WorkshopStep } from './steps.js';
 
@@ -46,6 +47,8 @@ export interface WatchSessionOptions {
   probeStack?: StackProbe;
   /** Told after every test run. */
   onResult?: (step: WorkshopStep, check: StepCheck) => void;
+  /** Runs a step's tests (default: vitest in a child process; the CLI's own tests pass a faster one). */
+  runTests?: StepTestRunner;
 }
 
 export interface WatchSummary {
@@ -169,7 +172,7 @@ export function startWatch(options: WatchSessionOptions): WatchSession {
     const mine = generation;
     const stackUp = options.probeStack ? await options.probeStack().catch(() => undefined) : undefined;
     onEvent({ kind: 'running', step });
-    const check = await checkStep(root, step, stackUp);
+    const check = await checkStep(root, step, stackUp, options.runTests);
     // Moved on to another step (n pressed) or stopped while the tests ran: this result is for nobody.
     if (mine !== generation || stopped) return;
     lastHash = check.srcHash;

@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
+import type { StepTestResult, StepTestRunner } from '../../src/workshop/run-step-tests.js';
 import { readWorkshop, type WorkshopStep } from '../../src/workshop/steps.js';
 
 /**
@@ -16,32 +19,94 @@ export const greetStarter = "export function greet(name: string): string {\n  re
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the fake step's solution, written to a file as source text
 export const greetSolved = 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n';
 
-const doubleTest = `import { expect, it } from 'vitest';
-import { double } from '../src/double.js';
+/**
+ * The fake steps' tests, as data: written out as vitest files (what `npm run workshop` really runs) and run
+ * in-process by inProcessStepTests (what most CLI tests use: a vitest child process per check costs a second).
+ */
+interface FakeCase {
+  name: string;
+  /** The call's argument; none for the tour, whose test checks nothing of the participant's. */
+  arg?: number | string;
+  want: number | string;
+  /** The assertion's message: the hint a participant reads. */
+  message?: string;
+}
+interface FakeSuite {
+  /** The function under test and the src/ file (without .ts) that exports it; none for the tour. */
+  fn?: string;
+  file: string;
+  cases: FakeCase[];
+}
+const fakeSuites: Record<string, FakeSuite> = {
+  '00-tour': { file: 'tour', cases: [{ name: 'the tour has nothing to write', want: 2 }] },
+  '01-double': {
+    fn: 'double',
+    file: 'double',
+    cases: [
+      { name: 'keeps zero at zero', arg: 0, want: 0 },
+      { name: 'doubles 21', arg: 21, want: 42, message: 'Make double(n) return twice n — README §1' },
+    ],
+  },
+  '02-greet': {
+    fn: 'greet',
+    file: 'greet',
+    cases: [{ name: 'greets Ada', arg: 'Ada', want: 'Hello, Ada!', message: 'Make greet(name) return "Hello, <name>!"' }],
+  },
+};
 
-it('keeps zero at zero', () => {
-  expect(double(0)).toBe(0);
-});
+function vitestFile(suite: FakeSuite): string {
+  const lines = ["import { expect, it } from 'vitest';"];
+  if (suite.fn) lines.push(`import { ${suite.fn} } from '../src/${suite.file}.js';`);
+  for (const c of suite.cases) {
+    const actual = suite.fn ? `${suite.fn}(${JSON.stringify(c.arg)})` : '1 + 1';
+    const message = c.message ? `, ${JSON.stringify(c.message)}` : '';
+    lines.push('', `it(${JSON.stringify(c.name)}, () => {`, `  expect(${actual}${message}).toBe(${JSON.stringify(c.want)});`, '});');
+  }
+  return `${lines.join('\n')}\n`;
+}
 
-it('doubles 21', () => {
-  expect(double(21), 'Make double(n) return twice n — README §1').toBe(42);
-});
-`;
+let importGeneration = 0;
 
-const greetTest = `import { expect, it } from 'vitest';
-import { greet } from '../src/greet.js';
-
-it('greets Ada', () => {
-  expect(greet('Ada'), 'Make greet(name) return "Hello, <name>!"').toBe('Hello, Ada!');
-});
-`;
-
-const tourTest = `import { expect, it } from 'vitest';
-
-it('the tour has nothing to write', () => {
-  expect(1 + 1).toBe(2);
-});
-`;
+/**
+ * Runs a fake step's tests in this process, with vitest's own expect — so the outcome, the failure message and
+ * its "AssertionError: …" + stack shape are what the vitest child process reports (the tests that use the real
+ * runner, runStepTests, pin that).
+ */
+export const inProcessStepTests: StepTestRunner = async (stepDir, _target, options = {}) => {
+  const t0 = Date.now();
+  const suite = fakeSuites[stepDir];
+  if (!suite || !options.root) throw new Error(`inProcessStepTests: no fake suite for ${stepDir} (root ${options.root})`);
+  const src = join(options.root, 'steps', stepDir, 'src', `${suite.file}.ts`);
+  let exported: Record<string, (arg: unknown) => unknown> = {};
+  try {
+    // A fresh URL per run: the module as saved now, not as first imported.
+    if (suite.fn) exported = await import(`${pathToFileURL(src).href}?run=${++importGeneration}`);
+  } catch (error) {
+    const message = error instanceof Error ? String(error.stack) : String(error);
+    return { passed: 0, failed: 1, firstFailure: message, firstFailureIsHint: false, crashed: true, seconds: 0, tests: [] };
+  }
+  const tests: StepTestResult[] = [];
+  for (const c of suite.cases) {
+    try {
+      const actual = suite.fn ? exported[suite.fn]!(c.arg) : 1 + 1;
+      expect(actual, c.message).toBe(c.want);
+      tests.push({ fullName: c.name, status: 'passed', failureMessages: [] });
+    } catch (error) {
+      tests.push({ fullName: c.name, status: 'failed', failureMessages: [String((error as Error).stack)] });
+    }
+  }
+  const failedTests = tests.filter((t) => t.status === 'failed');
+  const firstFailure = failedTests[0]?.failureMessages[0];
+  return {
+    passed: tests.length - failedTests.length,
+    failed: failedTests.length,
+    ...(firstFailure ? { firstFailure, firstFailingTest: failedTests[0]!.fullName } : {}),
+    firstFailureIsHint: false,
+    crashed: false,
+    seconds: (Date.now() - t0) / 1000,
+    tests,
+  };
+};
 
 export const fakeSteps: WorkshopStep[] = [
   {
@@ -96,16 +161,16 @@ export function createFakeWorkshop(options: { tour?: boolean; git?: boolean } = 
   write('.gitignore', 'node_modules/\n.stack/\n.workshop-state.json\n');
   write('steps/01-double/README.md', '# Double\n§1: make double(n) return twice n.\n');
   write('steps/01-double/src/double.ts', doubleStarter);
-  write('steps/01-double/test/double.test.ts', doubleTest);
+  write('steps/01-double/test/double.test.ts', vitestFile(fakeSuites['01-double']!));
   write('solutions/01-double/src/double.ts', doubleSolved);
   write('steps/02-greet/README.md', '# Greet\n');
   write('steps/02-greet/src/greet.ts', greetStarter);
-  write('steps/02-greet/test/greet.test.ts', greetTest);
+  write('steps/02-greet/test/greet.test.ts', vitestFile(fakeSuites['02-greet']!));
   write('solutions/02-greet/src/greet.ts', greetSolved);
   if (options.tour) {
     write('steps/00-tour/README.md', '# Tour\n');
     write('steps/00-tour/src/tour.ts', 'export const tour = true;\n');
-    write('steps/00-tour/test/tour.test.ts', tourTest);
+    write('steps/00-tour/test/tour.test.ts', vitestFile(fakeSuites['00-tour']!));
   }
   if (options.git !== false) {
     git('init', '-q', '-b', 'main');

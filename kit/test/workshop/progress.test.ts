@@ -3,7 +3,11 @@ import { passingTests, progressBar, showWorkshop, wrap } from '../../src/view/pr
 import { checkStep, rememberedProgress, workshopProgress } from '../../src/workshop/progress.js';
 import { readState, updateStepState } from '../../src/workshop/state.js';
 import { readWorkshopSteps } from '../../src/workshop/steps.js';
-import { collect, createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from './fake-workshop.js';
+import { collect, createFakeWorkshop, doubleSolved, greetSolved, inProcessStepTests, type FakeWorkshop } from './fake-workshop.js';
+
+// Most tests run the fake steps' tests in-process (inProcessStepTests); the ones marked "(vitest)" run them as
+// `npm run workshop` does, in a vitest child process.
+const runTests = inProcessStepTests;
 
 let fake: FakeWorkshop;
 afterEach(() => fake?.cleanup());
@@ -37,7 +41,7 @@ describe('npm run workshop: the progress list', () => {
 
     const checked: string[] = [];
     const onChecking = (step: { dir: string }) => checked.push(step.dir);
-    const progress = await workshopProgress(steps, { root: fake.root, onChecking });
+    const progress = await workshopProgress(steps, { root: fake.root, onChecking, runTests });
     expect(progress.map((p) => p.status)).toEqual(['done', 'failing']);
     expect(checked).toEqual(['01-double', '02-greet']);
     expect(progress[1]!.check).toMatchObject({ passed: 0, failed: 1, firstFailingTest: 'greets Ada' });
@@ -46,21 +50,21 @@ describe('npm run workshop: the progress list', () => {
 
     // Nothing changed: instant, from the state file.
     checked.length = 0;
-    expect((await workshopProgress(steps, { root: fake.root, onChecking })).map((p) => p.status)).toEqual(['done', 'failing']);
+    expect((await workshopProgress(steps, { root: fake.root, onChecking, runTests })).map((p) => p.status)).toEqual(['done', 'failing']);
     expect(checked).toEqual([]);
 
     // A saved change in 02's src/ re-checks 02 only.
     fake.write('steps/02-greet/src/greet.ts', greetSolved);
-    expect((await workshopProgress(steps, { root: fake.root, onChecking })).map((p) => p.status)).toEqual(['done', 'done']);
+    expect((await workshopProgress(steps, { root: fake.root, onChecking, runTests })).map((p) => p.status)).toEqual(['done', 'done']);
     expect(checked).toEqual(['02-greet']);
 
     // --refresh runs everything again.
     checked.length = 0;
-    await workshopProgress(steps, { root: fake.root, onChecking, refresh: true });
+    await workshopProgress(steps, { root: fake.root, onChecking, refresh: true, runTests });
     expect(checked).toEqual(['01-double', '02-greet']);
   });
 
-  it('shows a failing step with its first failure, and the final message once every step passes', async () => {
+  it('shows a failing step with its first failure, and the final message once every step passes (vitest)', async () => {
     fake = createFakeWorkshop();
     const steps = readWorkshopSteps(fake.root);
     fake.write('steps/01-double/src/double.ts', 'export function double(n: number): number {\n  return n * 3;\n}\n');
@@ -90,7 +94,7 @@ describe('npm run workshop: the progress list', () => {
     fake.write('steps/01-double/src/double.ts', doubleSolved);
     fake.write('steps/02-greet/src/greet.ts', greetSolved);
     const output = collect();
-    await showWorkshop(readWorkshopSteps(fake.root), { root: fake.root, out: output.out });
+    await showWorkshop(readWorkshopSteps(fake.root), { root: fake.root, out: output.out, runTests });
     expect(output.lines.slice(0, 3)).toEqual(['Hello, participant', 'Start with step 01.', '']);
     expect(output.lines.slice(-2)).toEqual(['All 2 done', '  compare: npm run solution -- 01']);
   });
@@ -99,16 +103,16 @@ describe('npm run workshop: the progress list', () => {
     fake = createFakeWorkshop();
     const steps = readWorkshopSteps(fake.root);
     fake.write('steps/01-double/src/double.ts', doubleSolved);
-    await workshopProgress(steps, { root: fake.root });
+    await workshopProgress(steps, { root: fake.root, runTests });
     fake.git('checkout', 'HEAD', '--', 'steps/01-double/src');
-    expect((await workshopProgress(steps, { root: fake.root })).map((p) => p.status)).toEqual(['failing', 'not started']);
+    expect((await workshopProgress(steps, { root: fake.root, runTests })).map((p) => p.status)).toEqual(['failing', 'not started']);
   });
 
   it('measures a failure again once the stack is up if it was measured while the stack was down', async () => {
     fake = createFakeWorkshop();
     const steps = readWorkshopSteps(fake.root);
     fake.write('steps/02-greet/src/greet.ts', greetSolved);
-    await checkStep(fake.root, steps[1]!, false);
+    await checkStep(fake.root, steps[1]!, false, runTests);
     // Pretend the failure came from the stack being down (the result is "failing", measured without the stack).
     updateStepState(fake.root, '02-greet', (state) => {
       state.check!.status = 'failing';
@@ -118,16 +122,22 @@ describe('npm run workshop: the progress list', () => {
       root: fake.root,
       probeStack: async () => false,
       onChecking: (s) => checked.push(s.dir),
+      runTests,
     });
     expect(stillDown[1]!.status).toBe('failing');
     expect(checked).toEqual([]);
-    const up = await workshopProgress(steps, { root: fake.root, probeStack: async () => true, onChecking: (s) => checked.push(s.dir) });
+    const up = await workshopProgress(steps, {
+      root: fake.root,
+      probeStack: async () => true,
+      onChecking: (s) => checked.push(s.dir),
+      runTests,
+    });
     expect(up[1]!.status).toBe('done');
     expect(checked).toEqual(['02-greet']);
     expect(readState(fake.root).steps['02-greet']!.check!.stackUp).toBe(true);
   });
 
-  it('measures the tour (nothing to write) instead of calling it not started', async () => {
+  it('measures the tour (nothing to write) instead of calling it not started (vitest)', async () => {
     fake = createFakeWorkshop({ tour: true });
     const steps = readWorkshopSteps(fake.root);
     const progress = await workshopProgress(steps, { root: fake.root });

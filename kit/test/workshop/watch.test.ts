@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StepCheck } from '../../src/workshop/state.js';
 import { readWorkshopSteps, selectStep } from '../../src/workshop/steps.js';
 import { startWatch, type WatchOptions, type WatchSession } from '../../src/view/watch-view.js';
-import { collect, createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from './fake-workshop.js';
+import { collect, createFakeWorkshop, doubleSolved, greetSolved, inProcessStepTests, type FakeWorkshop } from './fake-workshop.js';
 
 let fake: FakeWorkshop;
 let session: WatchSession | undefined;
@@ -27,6 +27,8 @@ function watchFake(options: Partial<WatchOptions> & { start?: string } = {}) {
     interactive: false,
     debounceMs: 100,
     pollIntervalMs: 100,
+    // The fake steps' tests in-process; `runTests: undefined` runs them in vitest, as `npm run watch` does.
+    runTests: inProcessStepTests,
     ...options,
     onResult: (step, check) => {
       results.push({ step: step.dir, check });
@@ -45,7 +47,8 @@ describe('npm run watch', () => {
   for (const poll of [false, true]) {
     it(`re-runs the tests when a file in src/ is saved, and without a TTY moves on by itself (${poll ? '--poll' : 'fs.watch'})`, async () => {
       fake = createFakeWorkshop();
-      const { output, nextResult, session } = watchFake({ poll });
+      // fs.watch runs the fake steps' tests in a vitest child process, as `npm run watch` does.
+      const { output, nextResult, session } = watchFake(poll ? { poll } : { poll, runTests: undefined });
 
       const first = await nextResult();
       expect(output.text().includes('(polling for changes)')).toBe(poll);
