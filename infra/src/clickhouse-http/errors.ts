@@ -15,3 +15,7 @@ export class ClickHouseHttpError extends Error {
     this.exceptionCode = code === undefined ? undefined : String(code);
   }
 }
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
