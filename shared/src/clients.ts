@@ -5,6 +5,8 @@ import { avroLogicalTypes } from './avro-logical-types.js';
 import pg from 'pg';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { TlsFiles, WorkshopConfig } from './config.js';
+import { defaultNames, namesFor } from './names.js';
+import { NamespacedKafka, clickHouseEnsuringDatabase, createOnce } from './participant-clients.js';
 
 /**
  * Client factories: each takes the config and returns the library's own client, so a step's code shows
@@ -34,6 +36,8 @@ export function kafkaClientConfig(config: WorkshopConfig, overrides: Partial<Kaf
 
 export function createKafka(config: WorkshopConfig, overrides: Partial<KafkaConfig> = {}): Kafka {
   silenceKafkajsNegativeTimeoutWarning();
+  // A participant's consumer groups carry her prefix (participant-clients.ts); everything else is plain kafkajs.
+  if (config.participant) return new NamespacedKafka(kafkaClientConfig(config, overrides), namesFor(config.participant).kafkaPrefix);
   return new Kafka(kafkaClientConfig(config, overrides));
 }
 
@@ -66,7 +70,7 @@ export function createSchemaRegistry(config: WorkshopConfig): SchemaRegistry {
 
 export function createPostgresPool(config: WorkshopConfig, options: { database?: string; max?: number } = {}): pg.Pool {
   const { postgres } = config;
-  return new pg.Pool({
+  const pool = new pg.Pool({
     host: postgres.host,
     port: postgres.port,
     database: options.database ?? postgres.database,
@@ -79,19 +83,64 @@ export function createPostgresPool(config: WorkshopConfig, options: { database?:
         }
       : false,
     max: options.max ?? 4,
+    // A participant's connections see her schema and nothing else (names.ts): an unqualified name never reaches
+    // `public`, even before her table exists. Set at connection start, so no query can run before it.
+    ...(postgres.schema ? { options: `-c search_path=${postgres.schema}` } : {}),
   });
+  const { schema } = postgres;
+  if (schema) {
+    // The schema is made on first use, on the connection's own queue: it runs before the query that asked for it.
+    pool.on('connect', (client) => {
+      client.query(createSchemaSql(schema)).catch(() => undefined);
+    });
+  }
+  return pool;
+}
+
+/**
+ * A participant's schema, made if missing (two first connections at once: the loser's duplicate is harmless), with
+ * the dashboards' read-only role reading it as it reads `public` — where that role exists and we may grant it.
+ */
+function createSchemaSql(schema: string): string {
+  const quoted = pg.escapeIdentifier(schema);
+  const role = pg.escapeIdentifier(defaultNames.dashboardReadRole);
+  return `DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = ${pg.escapeLiteral(schema)}) THEN
+      CREATE SCHEMA ${quoted};
+      BEGIN
+        GRANT USAGE ON SCHEMA ${quoted} TO ${role};
+        ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoted} GRANT SELECT ON TABLES TO ${role};
+      EXCEPTION WHEN undefined_object OR insufficient_privilege THEN NULL;
+      END;
+    END IF;
+  EXCEPTION WHEN duplicate_schema OR unique_violation THEN NULL;
+  END $$`;
 }
 
 export function createClickHouse(config: WorkshopConfig, options: { database?: string; quiet?: boolean } = {}): ClickHouseClient {
   const { clickhouse } = config;
-  return createClient({
-    url: clickhouse.url,
-    database: options.database ?? clickhouse.database,
-    username: clickhouse.username,
-    password: clickhouse.password,
-    // quiet: for probes, where "not answering" is an expected answer and not worth a stack trace.
-    log: options.quiet ? { level: ClickHouseLogLevel.OFF } : undefined,
-  });
+  const database = options.database ?? clickhouse.database;
+  const client = (inDatabase: string) =>
+    createClient({
+      url: clickhouse.url,
+      database: inDatabase,
+      username: clickhouse.username,
+      password: clickhouse.password,
+      // quiet: for probes, where "not answering" is an expected answer and not worth a stack trace.
+      log: options.quiet ? { level: ClickHouseLogLevel.OFF } : undefined,
+    });
+  // A participant's own database (names.ts) is made on first use; any other database is the caller's business.
+  if (!config.participant || database !== namesFor(config.participant).clickhouseDatabase) return client(database);
+  return clickHouseEnsuringDatabase(client(database), () =>
+    createOnce(`clickhouse ${clickhouse.url} ${database}`, async () => {
+      const server = client('default');
+      try {
+        await server.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+      } finally {
+        await server.close();
+      }
+    }),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { findEnvFile, readEnvFile } from './env-file.js';
 import { KitError } from './errors.js';
-import { apicurioConfluentApiPath, defaultPorts, hostPortVariables, workshopNames } from './names.js';
+import { apicurioConfluentApiPath, defaultPorts, hostPortVariables, namesFor, participantFromEnv, workshopNames } from './names.js';
 import { repoRoot } from './repo-root.js';
 
 /**
@@ -98,8 +98,12 @@ export interface WorkshopConfig {
     user: string;
     password?: string;
     ssl: false | { rejectUnauthorized: boolean; caFile?: string };
+    /** A participant's schema (names.ts): her connections' only search_path. Unset: the server's default (`public`). */
+    schema?: string;
   };
   clickhouse: { url: string; database: string; username: string; password: string };
+  /** WORKSHOP_PARTICIPANT (names.ts): whose namespace the clients work in; unset for the default names. */
+  participant?: string;
   /** The address opened to the room (WORKSHOP_ROOM_BIND), when the presenter opened one. */
   roomBind?: string;
   /** trustedProxies empty: X-Forwarded-For is ignored (a client could claim any address). */
@@ -154,7 +158,12 @@ function hostPortDefaults(env: Record<string, string | undefined>): Record<strin
 
 /** Validates an environment (e.g. `process.env` merged with `.env`) into a `WorkshopConfig`. */
 export function parseConfig(env: Record<string, string | undefined>): WorkshopConfig {
-  const parsed = rawEnvSchema.safeParse({ ...env, ...hostPortDefaults(env) });
+  const participant = participantFromEnv(env);
+  const names = namesFor(participant);
+  // A participant's ClickHouse database is the default one; CLICKHOUSE_DATABASE set explicitly still wins (a test's
+  // own database, a cloud user's). Her PostgreSQL schema applies whatever the database (names.ts says why).
+  const participantDefaults = participant && env.CLICKHOUSE_DATABASE === undefined ? { CLICKHOUSE_DATABASE: names.clickhouseDatabase } : {};
+  const parsed = rawEnvSchema.safeParse({ ...env, ...hostPortDefaults(env), ...participantDefaults });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw configError(`Invalid workshop configuration (environment or .env): ${problems}`);
@@ -178,7 +187,10 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
     connect: {
       url: e.CONNECT_URL.replace(/\/+$/, ''),
       auth: credentials(e.CONNECT_USERNAME, e.CONNECT_PASSWORD, 'CONNECT_USERNAME/PASSWORD'),
-      postgresJdbcUrl: e.CONNECT_JDBC_URL ?? `jdbc:postgresql://${e.PGHOST}:${e.PGPORT}/${e.PGDATABASE}`,
+      postgresJdbcUrl: inSchema(
+        e.CONNECT_JDBC_URL ?? `jdbc:postgresql://${e.PGHOST}:${e.PGPORT}/${e.PGDATABASE}`,
+        participant && names.postgresSchema,
+      ),
     },
     postgres: {
       host: e.PGHOST,
@@ -187,6 +199,7 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
       user: e.PGUSER,
       password: e.PGPASSWORD,
       ssl: e.PGSSLMODE === 'disable' ? false : { rejectUnauthorized: e.PGSSLMODE === 'verify-full', caFile: e.PGSSL_CA_FILE },
+      ...(participant ? { schema: names.postgresSchema } : {}),
     },
     clickhouse: {
       url: e.CLICKHOUSE_URL.replace(/\/+$/, ''),
@@ -203,7 +216,14 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
     },
     grafana: { url: e.GRAFANA_URL.replace(/\/+$/, '') },
     ...(e.WORKSHOP_ROOM_BIND ? { roomBind: e.WORKSHOP_ROOM_BIND } : {}),
+    ...(participant ? { participant } : {}),
   };
+}
+
+/** Kafka Connect's JDBC sink writes where the participant's own connections do: currentSchema is its search_path. */
+function inSchema(jdbcUrl: string, schema: string | undefined): string {
+  if (!schema || /[?&]currentSchema=/.test(jdbcUrl)) return jdbcUrl;
+  return `${jdbcUrl}${jdbcUrl.includes('?') ? '&' : '?'}currentSchema=${schema}`;
 }
 
 /**

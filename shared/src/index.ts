@@ -9,7 +9,15 @@ export {
   workshopTopicsOf,
   type WorkshopNames,
 } from './names.js';
-export { workshopNames, workshopTopics, defaultPorts, hostPortVariables, apicurioConfluentApiPath, type ServiceName } from './names.js';
+export {
+  workshopNames,
+  workshopTopics,
+  roomProgressTopic,
+  defaultPorts,
+  hostPortVariables,
+  apicurioConfluentApiPath,
+  type ServiceName,
+} from './names.js';
 export { KitError, isKitError, type KitErrorDetails } from './errors.js';
 export {
   ensureGeneratedSecrets,

@@ -185,6 +185,12 @@ export function workshopTopicsOf(names: WorkshopNames): string[] {
 /** The default namespace's topics. */
 export const workshopTopics = workshopTopicsOf(defaultNames);
 
+/**
+ * The room's one shared topic (room mode): every participant's test runs write their progress there, only the board
+ * reads it. Never namespaced — it is how the namespaces meet — and never deleted by a participant's reset.
+ */
+export const roomProgressTopic = 'workshop_progress';
+
 /** Default local addresses (native and docker stacks publish the same ports on 127.0.0.1). */
 export const defaultPorts = {
   kafka: 9092,
