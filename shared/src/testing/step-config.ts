@@ -20,6 +20,13 @@ export function stepTimeZone(env: NodeJS.ProcessEnv = process.env): string {
  * For another target (exercise-target.ts) every `../src/…` import in the step's tests resolves to that
  * target's `src/…`, so one test suite checks the starter, the reference solution and mistaken variants.
  */
+/**
+ * The board's reporter (issue 17): publishes each run's counts to the room's board when the participant joined a room.
+ * Named by path because shared cannot import the kit; vitest loads it like any reporter. `runStepTests` passes it too,
+ * since a `--reporter` on vitest's command line replaces the config's list.
+ */
+export const progressReporterPath = resolve(import.meta.dirname, '../../../kit/src/room/progress-reporter.ts');
+
 export function defineStepConfig(stepDir: string, overrides: { testTimeoutMs?: number } = {}): ViteUserConfig {
   const srcDir = exerciseSrcDir(stepDir);
   if (!existsSync(srcDir)) {
@@ -33,6 +40,7 @@ export function defineStepConfig(stepDir: string, overrides: { testTimeoutMs?: n
     },
     test: {
       include: ['test/**/*.test.ts'],
+      reporters: ['default', progressReporterPath],
       // vitest passes `env` to each test worker when it starts it, so TZ is set before the test files (and anything they
       // import) make their first Date. kit/test/dev/step-time-zone.test.ts checks that it takes effect.
       env: { WORKSHOP_EXERCISE_SRC: srcDir, TZ: stepTimeZone() },
