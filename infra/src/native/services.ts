@@ -134,17 +134,23 @@ const schemaRegistry: NativeService = {
   },
 };
 
+/**
+ * Connect's plugin.path: the JDBC sink, the Avro converter and the kit's own transforms. One list for the native and
+ * the secured stack (secure/services.ts), so a plugin added here reaches both.
+ */
+export function connectPluginPath(artifacts: StackContext['artifacts']): string[] {
+  return [artifacts['debezium-jdbc'], artifacts['apicurio-converter'], artifacts[connectTransformsId]].filter((dir): dir is string =>
+    Boolean(dir),
+  );
+}
+
 const connect: NativeService = {
   name: 'connect',
   ports: [defaultPorts.connect],
   managed: true,
   startupTimeoutMs: 150_000,
   async start(context) {
-    const pluginPath = [
-      context.artifacts['debezium-jdbc'],
-      context.artifacts['apicurio-converter'],
-      context.artifacts[connectTransformsId],
-    ].filter((dir): dir is string => Boolean(dir));
+    const pluginPath = connectPluginPath(context.artifacts);
     const propsPath = join(context.paths.configDir, 'connect-distributed.properties');
     // The converter talks to Apicurio's own API (same server as the Confluent-compatible one).
     const registryApiUrl = `http://127.0.0.1:${defaultPorts.schemaRegistry}/apis/registry/v2`;

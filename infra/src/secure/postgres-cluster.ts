@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, appendFileSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  appendFileSync,
+  chmodSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { KitError } from '@workshop/shared';
 import type { SecureCertificates } from './certificates.js';
 
@@ -96,8 +107,23 @@ const hostBasedAccess = `# Written by the workshop kit (infra/src/secure/postgre
 hostssl  all      all  127.0.0.1/32  scram-sha-256
 `;
 
+/**
+ * Lets the server's account walk down to the cluster's folder when the kit runs as root. `.stack/` is often 0700: the
+ * first `mkdirSync(.stack/secrets, { recursive, mode: 0o700 })` gives every folder it creates that mode. Only the
+ * search bit is added (no listing), and only on root's own folders that lack it; what is secret stays closed one level
+ * down (secrets/, certs/ are 0700).
+ */
+function letServerReach(dataDir: string): void {
+  if (!runsAsRoot()) return;
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    const { mode, uid } = statSync(dir);
+    if (uid === 0 && (mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+  }
+}
+
 /** initdb once; the configuration and certificates at every start (a regenerated certificate is picked up). */
 export function preparePostgresCluster(cluster: PostgresCluster): void {
+  letServerReach(cluster.dataDir);
   if (!existsSync(join(cluster.dataDir, 'PG_VERSION'))) {
     rmSync(cluster.dataDir, { recursive: true, force: true });
     mkdirSync(cluster.dataDir, { recursive: true, mode: 0o700 });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { KitError, workshopNames } from '@workshop/shared';
 import { serviceLogPath } from '../native/paths.js';
 import { startDetached } from '../native/processes.js';
-import { commonJvmFlags, schemaRegistryJvmArgs, type NativeService, type StackContext } from '../native/services.js';
+import { commonJvmFlags, connectPluginPath, schemaRegistryJvmArgs, type NativeService, type StackContext } from '../native/services.js';
 import type { SecureCertificates } from './certificates.js';
 import type { SecureSecrets } from './env-file.js';
 import { secureStackPorts as ports, secureStackUsers as users, type SecureStackPaths } from './layout.js';
@@ -128,9 +128,7 @@ export function secureServices(secure: SecureServiceContext): NativeService[] {
     async start(context) {
       const auth = context.config.schemaRegistry.auth;
       if (!auth) throw new Error("connect: the secured stack's config has no registry credentials (env-file.ts writes them)");
-      const pluginPath = [context.artifacts['debezium-jdbc'], context.artifacts['apicurio-converter']].filter((dir): dir is string =>
-        Boolean(dir),
-      );
+      const pluginPath = connectPluginPath(context.artifacts);
       const propsPath = join(paths.configDir, 'connect-distributed.properties');
       // The converter uses Apicurio's own API, on the same server (and so the same TLS front) as the Confluent-compatible one.
       const registryApiUrl = `https://127.0.0.1:${ports.schemaRegistry}/apis/registry/v2`;
