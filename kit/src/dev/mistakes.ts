@@ -34,7 +34,7 @@ export function listMistakes(stepDir: string, root = repoRoot): Mistake[] {
 }
 
 /** Applies the mistake to a scratch copy of the solution (git-ignored .stack/mistakes/) and tests it. */
-export async function runMistake(mistake: Mistake): Promise<StepTestOutcome> {
+export async function runMistake(mistake: Mistake, extraEnv: NodeJS.ProcessEnv = {}): Promise<StepTestOutcome> {
   const scratch = join(repoRoot, '.stack/mistakes', mistake.stepDir, mistake.name);
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
@@ -50,7 +50,7 @@ export async function runMistake(mistake: Mistake): Promise<StepTestOutcome> {
       },
     );
   }
-  return runStepTests(mistake.stepDir, 'starter', { extraEnv: { WORKSHOP_EXERCISE_DIR: src } });
+  return runStepTests(mistake.stepDir, 'starter', { extraEnv: { ...extraEnv, WORKSHOP_EXERCISE_DIR: src } });
 }
 
 /** Caught: the tests fail, and the first failure is a hint — what a participant who made this mistake would read. */

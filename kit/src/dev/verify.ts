@@ -28,6 +28,8 @@ export interface StepVerdict {
   mistakes: MistakeVerdict[];
   /** Undefined for the tour: nothing to write, so no requirement a participant's code must meet. */
   coverage?: StepCoverage;
+  /** Only the solution ran (VerifyOptions.solutionsOnly): the starter, mistakes and coverage are not judged. */
+  solutionOnly?: true;
 }
 
 export interface VerifyOptions {
@@ -38,9 +40,16 @@ export interface VerifyOptions {
   /** Which checkout's steps/ and solutions/ (tests use a fake workshop). */
   root?: string;
   /** Runs one mistake (tests pass a fake). */
-  runMistake?: (mistake: Mistake) => Promise<StepTestOutcome>;
+  runMistake?: (mistake: Mistake, extraEnv?: NodeJS.ProcessEnv) => Promise<StepTestOutcome>;
   /** Runs a step's suite (tests pass a fake). */
   runTests?: typeof runStepTests;
+  /**
+   * Each step's solution (the tour's suite) and nothing else: no starter, no mistakes, no coverage. What the secured
+   * stack's check needs — the steps' code works with TLS and credentials — in the time of one run per step.
+   */
+  solutionsOnly?: boolean;
+  /** Added to every test run's environment: the secured stack's config for npm test's stage, this process keeping its own. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function verifyStep(step: WorkshopStep, options: VerifyOptions = {}): Promise<StepVerdict> {
@@ -49,12 +58,14 @@ export async function verifyStep(step: WorkshopStep, options: VerifyOptions = {}
   const progress = (what: string) => options.progress?.(step, what);
   progress(step.exercise ? 'solution' : 'tour');
   // The tour has no exercise: its one suite must simply pass.
-  const solution = await runTests(step.dir, step.exercise ? 'solution' : 'starter', { root });
+  const extraEnv = options.env;
+  const solution = await runTests(step.dir, step.exercise ? 'solution' : 'starter', { root, extraEnv });
   const solutionOk = !solution.crashed && solution.failed === 0 && solution.passed > 0;
+  if (options.solutionsOnly) return { step, solution, solutionOk, starterOk: true, mistakes: [], solutionOnly: true };
   if (!step.exercise) return { step, solution, solutionOk, starterOk: true, mistakes: [] };
 
   progress('starter');
-  const starter = await runTests(step.dir, 'starter', { root });
+  const starter = await runTests(step.dir, 'starter', { root, extraEnv });
   const starterOk = !starter.crashed && starter.failed > 0 && starter.firstFailureIsHint;
 
   const mistakes: MistakeVerdict[] = [];
@@ -65,7 +76,7 @@ export async function verifyStep(step: WorkshopStep, options: VerifyOptions = {}
     }
     progress(`mistake ${mistake.name}`);
     try {
-      const outcome = await (options.runMistake ?? runMistake)(mistake);
+      const outcome = await (options.runMistake ?? runMistake)(mistake, extraEnv);
       mistakes.push({ mistake, outcome, caught: isCaught(outcome) });
     } catch (error) {
       // A patch that no longer applies is this mistake's failure, not the end of the whole check.
@@ -100,7 +111,7 @@ export interface VerifyCheck {
 export function verdictChecks(verdict: StepVerdict): VerifyCheck[] {
   const dir = verdict.step.dir;
   const checks: VerifyCheck[] = [{ ok: verdict.solutionOk, what: `${dir} ${verdict.step.exercise ? 'solution' : 'tour'}` }];
-  if (!verdict.step.exercise) return checks;
+  if (!verdict.step.exercise || verdict.solutionOnly) return checks;
   checks.push({ ok: verdict.starterOk, what: `${dir} starter` });
   for (const m of verdict.mistakes) checks.push({ ok: m.caught, what: `${dir} mistake ${m.mistake.name}` });
   const coverage = verdict.coverage;
@@ -115,14 +126,19 @@ export function verdictOk(verdict: StepVerdict): boolean {
   return verdictChecks(verdict).every((check) => check.ok);
 }
 
+const notJudged = '— (solution only)';
+
 export function describeSolution(verdict: StepVerdict): string {
   const { solution } = verdict;
-  if (verdict.solutionOk) return `pass (${solution.passed})`;
+  // A solutions-only run is about time too (the CI stage's budget): each step's own.
+  const seconds = verdict.solutionOnly ? `, ${solution.seconds.toFixed(1)} s` : '';
+  if (verdict.solutionOk) return `pass (${solution.passed}${seconds})`;
   return `FAIL (${solution.failed} failed)`;
 }
 
 export function describeStarter(verdict: StepVerdict): string {
   const { starter } = verdict;
+  if (verdict.solutionOnly) return notJudged;
   if (!starter) return '— (tour)';
   if (verdict.starterOk) return `fails with a hint (${starter.failed}/${starter.failed + starter.passed})`;
   if (starter.failed === 0) return 'PASSES — the starter is already solved';
@@ -131,6 +147,7 @@ export function describeStarter(verdict: StepVerdict): string {
 }
 
 export function describeMistakes(verdict: StepVerdict): string {
+  if (verdict.solutionOnly) return notJudged;
   if (!verdict.step.exercise) return '—';
   const caught = verdict.mistakes.filter((m) => m.caught).length;
   const total = verdict.mistakes.length;
@@ -139,6 +156,7 @@ export function describeMistakes(verdict: StepVerdict): string {
 }
 
 export function describeCoverage(verdict: StepVerdict): string {
+  if (verdict.solutionOnly) return notJudged;
   const coverage = verdict.coverage;
   if (!coverage) return '— (tour)';
   if (!coverage.listed) return '0 % — no requirements.json';

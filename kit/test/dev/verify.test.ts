@@ -176,6 +176,33 @@ describe('npm run verify', () => {
     expect(renderVerifyTable([verdict]).join('\n')).toMatch(/all caught \(2\/2\)\s+100 % \(2\/2\)$/m);
   });
 
+  it('solutions only: one run per step, with the environment it was given; only a failing solution fails a check', async () => {
+    const seen: (string | undefined)[] = [];
+    const run = fakes({});
+    const options = {
+      ...run.options,
+      solutionsOnly: true,
+      env: { WORKSHOP_ENV_FILE: '/secured/env' },
+      runTests: async (dir: string, target: 'starter' | 'solution', runOptions: { extraEnv?: NodeJS.ProcessEnv } = {}) => {
+        seen.push(runOptions.extraEnv?.WORKSHOP_ENV_FILE);
+        return run.options.runTests(dir, target);
+      },
+    };
+    // No requirements.json, and mistakes that would not be caught: neither is judged.
+    const verdicts = await verifySteps([tour, exercise], options);
+
+    expect(run.suiteRuns).toEqual(['starter', 'solution']);
+    expect(run.mistakeRuns).toEqual([]);
+    expect(seen).toEqual(['/secured/env', '/secured/env']);
+    expect(verdicts.flatMap(verdictChecks)).toEqual([
+      { ok: true, what: '00-stack tour' },
+      { ok: true, what: '02-produce solution' },
+    ]);
+    expect(renderVerifyTable(verdicts).join('\n')).toMatch(
+      /^02-produce\s+pass \(2, 1\.0 s\)\s+— \(solution only\)\s+— \(solution only\)\s+— \(solution only\)$/m,
+    );
+  });
+
   it('stops between runs when asked, reporting what did not run', async () => {
     writeRequirements([keyRequirement]);
     const run = fakes({ 'no-key': outcome({ [keyTest]: 'hint' }) });
