@@ -70,7 +70,7 @@ export function createSchemaRegistry(config: WorkshopConfig): SchemaRegistry {
 
 export function createPostgresPool(config: WorkshopConfig, options: { database?: string; max?: number } = {}): pg.Pool {
   const { postgres } = config;
-  const pool = new pg.Pool({
+  const settings: pg.PoolConfig = {
     host: postgres.host,
     port: postgres.port,
     database: options.database ?? postgres.database,
@@ -83,18 +83,43 @@ export function createPostgresPool(config: WorkshopConfig, options: { database?:
         }
       : false,
     max: options.max ?? 4,
-    // A participant's connections see her schema and nothing else (names.ts): an unqualified name never reaches
-    // `public`, even before her table exists. Set at connection start, so no query can run before it.
-    ...(postgres.schema ? { options: `-c search_path=${postgres.schema}` } : {}),
-  });
+  };
   const { schema } = postgres;
-  if (schema) {
-    // The schema is made on first use, on the connection's own queue: it runs before the query that asked for it.
-    pool.on('connect', (client) => {
-      client.query(createSchemaSql(schema)).catch(() => undefined);
-    });
+  if (!schema) return new pg.Pool(settings);
+  // A participant's connections see her schema and nothing else (names.ts): an unqualified name never reaches `public`,
+  // even before her table exists. Her schema is made before the pool's first connection (once per process).
+  return new PoolInSchema({ ...settings, options: `-c search_path=${schema}` }, () =>
+    createOnce(`postgres ${settings.host}:${settings.port}/${settings.database} ${schema}`, async () => {
+      const client = new pg.Client(settings);
+      await client.connect();
+      try {
+        await client.query(createSchemaSql(schema));
+      } finally {
+        await client.end();
+      }
+    }),
+  );
+}
+
+/** A pool whose every connection waits for `ready` first (pool.query connects through connect() too). */
+class PoolInSchema extends pg.Pool {
+  readonly #ready: () => Promise<void>;
+
+  constructor(settings: pg.PoolConfig, ready: () => Promise<void>) {
+    super(settings);
+    this.#ready = ready;
   }
-  return pool;
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
+  override connect(
+    callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): Promise<pg.PoolClient> | undefined {
+    const ready = this.#ready();
+    if (!callback) return ready.then(() => super.connect());
+    void ready.then(() => super.connect(callback));
+    return undefined;
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { WorkshopConfig } from './config.js';
 import { KitError } from './errors.js';
+import { connectorConfigInSchema, connectorConfigOutOfSchema } from './participant-clients.js';
 
 /**
  * A small client for Kafka Connect's REST API. Hand-written on purpose: the npm packages for it are
@@ -32,6 +33,7 @@ export interface ConnectRestClient {
 
 export function createConnectRestClient(config: WorkshopConfig, fetchImpl: typeof fetch = fetch): ConnectRestClient {
   const { url, auth } = config.connect;
+  const { schema } = config.postgres;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
 
@@ -70,11 +72,14 @@ export function createConnectRestClient(config: WorkshopConfig, fetchImpl: typeo
       return (await call('GET', '/connectors')).json as string[];
     },
     async putConnectorConfig(name, connectorConfig) {
-      await call('PUT', `/connectors/${encodeURIComponent(name)}/config`, connectorConfig);
+      // A participant's sink writes to her schema's table (participant-clients.ts says why the URL is not enough).
+      const sent = schema ? connectorConfigInSchema(connectorConfig, schema) : connectorConfig;
+      await call('PUT', `/connectors/${encodeURIComponent(name)}/config`, sent);
     },
     async getConnectorConfig(name) {
       const { status, json } = await call('GET', `/connectors/${encodeURIComponent(name)}/config`);
-      return status === 404 ? undefined : (json as Record<string, string>);
+      if (status === 404) return undefined;
+      return schema ? connectorConfigOutOfSchema(json as Record<string, string>, schema) : (json as Record<string, string>);
     },
     async getConnectorStatus(name) {
       const { status, json } = await call('GET', `/connectors/${encodeURIComponent(name)}/status`);

@@ -81,18 +81,53 @@ export function clickHouseEnsuringDatabase(client: ClickHouseClient, ensure: () 
   });
 }
 
-const made = new Set<string>();
+const made = new Map<string, Promise<void>>();
 
 /**
  * Runs `create` until it has worked once in this process for `key` (a schema or database: one CREATE, not one per
- * request). A failure is not thrown: the request that follows fails with the server's own words if it matters.
+ * request; callers at the same moment share it). A failure is not thrown: the request that follows fails with the
+ * server's own words if it matters, and the next call tries again.
  */
-export async function createOnce(key: string, create: () => Promise<void>): Promise<void> {
-  if (made.has(key)) return;
-  try {
-    await create();
-    made.add(key);
-  } catch {
+export function createOnce(key: string, create: () => Promise<void>): Promise<void> {
+  const known = made.get(key);
+  if (known) return known;
+  const attempt = create().catch(() => {
     // e.g. a cloud user without CREATE DATABASE, whose database the room's Terraform made already.
+    made.delete(key);
+  });
+  made.set(key, attempt);
+  return attempt;
+}
+
+/**
+ * The JDBC sink's table names that a participant's connector config may hold (Debezium's current and older key).
+ * Debezium looks an unqualified table up in every schema (DatabaseMetaData.getTables with no schema) and writes to the
+ * first one found — `public.button_presses` before `workshop_alice.button_presses` — whatever the connection's
+ * currentSchema says. So the kit qualifies the table with her schema on the way to Connect, and reads it back without.
+ */
+const tableNameKeys = ['collection.name.format', 'table.name.format'];
+
+/** An unqualified, literal table name (no schema, no `${topic}` pattern): the ones to qualify. */
+function isPlainTableName(value: string | undefined): value is string {
+  return value !== undefined && value !== '' && !value.includes('.') && !value.includes('${');
+}
+
+/** A connector config as sent to Connect for a participant: her plain table names put in her schema. */
+export function connectorConfigInSchema(connectorConfig: Record<string, string>, schema: string): Record<string, string> {
+  const inSchema = { ...connectorConfig };
+  for (const key of tableNameKeys) {
+    const value = inSchema[key];
+    if (isPlainTableName(value)) inSchema[key] = `${schema}.${value}`;
   }
+  return inSchema;
+}
+
+/** A connector config as Connect returns it, seen by the participant: her schema taken off again. */
+export function connectorConfigOutOfSchema(connectorConfig: Record<string, string>, schema: string): Record<string, string> {
+  const seen = { ...connectorConfig };
+  for (const key of tableNameKeys) {
+    const value = seen[key];
+    if (value?.startsWith(`${schema}.`) && isPlainTableName(value.slice(schema.length + 1))) seen[key] = value.slice(schema.length + 1);
+  }
+  return seen;
 }

@@ -3,7 +3,13 @@ import type { Admin } from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
 import { createKafka } from '../src/clients.js';
 import { parseConfig } from '../src/config.js';
-import { clickHouseEnsuringDatabase, createOnce, NamespacedKafka } from '../src/participant-clients.js';
+import {
+  clickHouseEnsuringDatabase,
+  connectorConfigInSchema,
+  connectorConfigOutOfSchema,
+  createOnce,
+  NamespacedKafka,
+} from '../src/participant-clients.js';
 
 /**
  * What WORKSHOP_PARTICIPANT changes in the config and the client factories (room mode): the names come from names.ts
@@ -109,5 +115,25 @@ describe('a participant’s ClickHouse client', () => {
     await client.close();
     expect(order).toEqual(['create', 'query', 'query', 'close']);
     expect(creates).toBe(1);
+  });
+});
+
+describe('a participant’s connector config', () => {
+  it('puts her plain table name in her schema on the way to Connect, and takes it off on the way back', () => {
+    const mine = {
+      topics: 'alice.button_presses',
+      'collection.name.format': 'button_presses',
+      'connection.url': 'jdbc:postgresql://x/workshop',
+    };
+    const sent = connectorConfigInSchema(mine, 'workshop_alice');
+    expect(sent['collection.name.format']).toBe('workshop_alice.button_presses');
+    expect(sent.topics).toBe('alice.button_presses');
+    expect(connectorConfigOutOfSchema(sent, 'workshop_alice')).toEqual(mine);
+  });
+
+  it('leaves a pattern or an already qualified name as written (a mistake stays a mistake)', () => {
+    for (const table of ['${topic}', 'other.button_presses']) {
+      expect(connectorConfigInSchema({ 'collection.name.format': table }, 'workshop_alice')['collection.name.format']).toBe(table);
+    }
   });
 });
