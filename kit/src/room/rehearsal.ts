@@ -58,7 +58,7 @@ export interface RehearsalOptions {
   runner?: StepTestRunner;
   /** Called as each step of each participant ends. */
   progress?: (participant: string, run: StepRun) => void;
-  /** Extra variables for every run (a test's own). */
+  /** Extra variables for every run (a test's own; WORKSHOP_BOARD=off keeps the runs off the board). */
   extraEnv?: NodeJS.ProcessEnv;
 }
 
@@ -72,7 +72,7 @@ async function participantRuns(participant: string, options: RehearsalOptions): 
   const runs: StepRun[] = [];
   for (const step of options.steps) {
     const outcome = await runner(step, 'solution', {
-      extraEnv: { ...options.extraEnv, [participantVariable]: participant, WORKSHOP_BOARD: 'on' },
+      extraEnv: { WORKSHOP_BOARD: 'on', ...options.extraEnv, [participantVariable]: participant },
     });
     const run = { step, outcome };
     runs.push(run);
