@@ -16,3 +16,5 @@ export {
   type Reporter,
   type StackUpOutcome,
 } from './profile.js';
+// The secured local stack's environment for a child process (STACK=secure, its config file, trust in its CA).
+export { secureStackEnvironment } from '../secure/stack.js';
