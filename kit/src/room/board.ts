@@ -18,12 +18,16 @@ export interface BoardOptions {
   refreshMs?: number;
   /** Names the room reaches the board by (its address), beside the loopback ones. */
   hostNames?: readonly string[];
+  /** Only runs from this time on (the topic keeps earlier sessions' and rehearsals' runs too). */
+  since?: Date;
 }
 
 export async function startBoard(config: WorkshopConfig, options: BoardOptions): Promise<RunningBoard> {
   await ensureProgressTopic(config);
   const state = new BoardState();
-  const reader = await readProgress(config, (event) => state.apply(event));
+  const reader = await readProgress(config, (event) => {
+    if (!options.since || event.time >= options.since) state.apply(event);
+  });
   const server = buildBoardServer({
     state,
     steps: options.steps,
