@@ -1,4 +1,4 @@
-import { KitError } from '@workshop/shared';
+import { KitError, participantVariable, validateParticipant } from '@workshop/shared';
 import { paint, runCommand } from '@workshop/shared/terminal';
 import { ensureArtifacts } from '../native/artifacts.js';
 import { stackPaths } from '../native/paths.js';
@@ -13,7 +13,8 @@ import { renderStatusTable } from '../view/status-table.js';
  * Maintainers: stack:lock (the native artifacts' checksums); stack:plugins (the docker stack's Connect plugins).
  */
 
-const usage = 'usage: npm run stack:up | stack:down | stack:status | stack:reset [-- --secure] | stack:plugins | stack:lock';
+const usage =
+  'usage: npm run stack:up | stack:down | stack:status | stack:reset [-- --secure] [--participant NAME] [--yes] | stack:plugins | stack:lock';
 const report = (line: string) => console.log(line);
 
 async function printStatus(profile: StackProfile): Promise<boolean> {
@@ -49,8 +50,20 @@ const commands: Record<string, () => Promise<void>> = {
     if (!allUp) process.exitCode = 1;
   },
   async reset() {
+    // --participant alice: her namespace only (names.ts) — as WORKSHOP_PARTICIPANT=alice in .env or the shell does.
+    const args = process.argv.slice(3);
+    const at = args.indexOf('--participant');
+    if (at >= 0) {
+      if (!args[at + 1]) throw new KitError('stack:reset --participant needs a name', { hint: usage, code: 'usage' });
+      process.env[participantVariable] = validateParticipant(args[at + 1]!);
+    }
+    const participant = process.env[participantVariable]?.trim();
     const profile = await openChosenProfile();
-    console.log('Resetting the workshop: topics, subjects, connectors and tables (the stack keeps running)…');
+    console.log(
+      participant
+        ? `Resetting ${participant}'s namespace: her topics, subjects, connector, groups and tables (nobody else's; the stack keeps running)…`
+        : 'Resetting the workshop: topics, subjects, connectors and tables (the stack keeps running)…',
+    );
     // On a remote target reset asks first; --yes answers for a presenter's script.
     const summary = await profile.reset(report, { yes: process.argv.slice(3).includes('--yes') });
     const tables = summary.postgresTables.length + summary.clickhouseTables.length;

@@ -6,6 +6,7 @@ import {
   createConnectRestClient,
   createKafka,
   createPostgresPool,
+  defaultNames,
   KitError,
   workshopNames,
   type WorkshopConfig,
@@ -29,6 +30,14 @@ export function isWorkshopTopic(topic: string): boolean {
 /** Tables, views and connectors the workshop names after its event (button_presses…, presses_per_…). */
 export function isWorkshopObject(name: string): boolean {
   return isWorkshopTopic(name) || name.startsWith('presses_per_');
+}
+
+/**
+ * Tables and views of the workshop, by the names every namespace gives them (a participant's live in her own schema and
+ * database under the default names: names.ts).
+ */
+export function isWorkshopTable(name: string): boolean {
+  return name.startsWith(defaultNames.table) || name.startsWith(defaultNames.table.replaceAll('_', '-')) || name.startsWith('presses_per_');
 }
 
 /**
@@ -119,7 +128,8 @@ export async function resetWorkshop(
   report(`  schema-registry: deleted ${subjects.length} subject(s)`);
 
   const postgresTables = await resetPostgres(config);
-  report(`  postgres: dropped ${postgresTables.length} table(s) in database ${config.postgres.database}`);
+  const schema = config.postgres.schema ?? 'public';
+  report(`  postgres: dropped ${postgresTables.length} table(s) in database ${config.postgres.database}, schema ${schema}`);
 
   const clickhouseTables = await resetClickHouse(config);
   report(`  clickhouse: dropped ${clickhouseTables.length} table(s) in database ${config.clickhouse.database}`);
@@ -152,22 +162,28 @@ async function deleteSubjects(config: WorkshopConfig): Promise<string[]> {
  * PUBLIC, which let the read-only role create objects; that grant is taken back here).
  */
 async function resetPostgres(config: WorkshopConfig): Promise<string[]> {
+  // A participant's reset (WORKSHOP_PARTICIPANT) empties her schema and leaves `public` and its grants as they are.
+  const schema = config.postgres.schema ?? 'public';
+  const qualified = (name: string) => `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(name)}`;
   const db = createPostgresPool(config, { max: 1 });
   try {
     const found = await db.query<{ name: string; kind: string }>(
       `SELECT c.relname AS name, c.relkind AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY 1`,
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY 1`,
+      [schema],
     );
-    const ours = found.rows.filter((row) => isWorkshopObject(row.name));
+    const ours = found.rows.filter((row) => isWorkshopTable(row.name));
     // Views first: a table that a view reads cannot go before it (CASCADE would also drop views not ours).
     for (const row of [...ours].sort((a, b) => Number(b.kind === 'v' || b.kind === 'm') - Number(a.kind === 'v' || a.kind === 'm'))) {
       const what = row.kind === 'v' ? 'VIEW' : row.kind === 'm' ? 'MATERIALIZED VIEW' : 'TABLE';
-      await db.query(`DROP ${what} IF EXISTS public.${pg.escapeIdentifier(row.name)}`);
+      await db.query(`DROP ${what} IF EXISTS ${qualified(row.name)}`);
     }
-    const role = pg.escapeIdentifier(workshopNames.dashboardReadRole);
-    await db.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
-    await db.query(`GRANT USAGE ON SCHEMA public TO ${role}`).catch(() => undefined);
-    await db.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${role}`).catch(() => undefined);
+    if (!config.postgres.schema) {
+      const role = pg.escapeIdentifier(workshopNames.dashboardReadRole);
+      await db.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+      await db.query(`GRANT USAGE ON SCHEMA public TO ${role}`).catch(() => undefined);
+      await db.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${role}`).catch(() => undefined);
+    }
     return ours.map((row) => row.name);
   } finally {
     await db.end();
@@ -195,7 +211,7 @@ export async function dropClickHouseTables(client: ClickHouseClient, database: s
     query_params: { database },
     format: 'JSONEachRow',
   });
-  const tables = (await result.json<{ name: string; is_view: number | boolean }>()).filter((table) => isWorkshopObject(table.name));
+  const tables = (await result.json<{ name: string; is_view: number | boolean }>()).filter((table) => isWorkshopTable(table.name));
   for (const table of tables) {
     await client.command({
       query: `DROP TABLE IF EXISTS ${quoteClickHouseIdentifier(database)}.${quoteClickHouseIdentifier(table.name)} SYNC`,

@@ -230,4 +230,28 @@ describe('participant namespaces on one stack (room mode)', () => {
     // The default names: the same subject versions, connector, rows as before the two of them worked.
     expect(await defaultState()).toEqual(before);
   });
+  it('npm run stack:reset -- --participant alice empties her namespace and nobody else’s', { timeout: 3 * 60_000 }, async () => {
+    const [alice, bob] = participants;
+    const bobBefore = await namespaceObjects(config, bob);
+    const reset = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(repoRoot, 'infra/src/commands/stack.ts'), 'reset', '--participant', alice],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, [participantVariable]: '', FORCE_COLOR: '0' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      child.on('close', (code) => resolve({ code, output }));
+    });
+    expect(reset.code, reset.output).toBe(0);
+    const aliceAfter = await namespaceObjects(config, alice);
+    expect(aliceAfter).toMatchObject({ topics: [], subjects: [], connectors: [], postgresTables: [], clickhouseTables: [] });
+    expect(await namespaceObjects(config, bob)).toEqual(bobBefore);
+    expect(await defaultState()).toEqual(before);
+  });
 });
