@@ -108,7 +108,17 @@ async function main(): Promise<void> {
   await board.stop();
 
   if (!values.keep) {
-    for (const participant of participants) await removeNamespace(config, participant).catch(() => undefined);
+    for (const participant of participants) {
+      // Left over is harmless (nobody else uses these names) but worth a line: stack:reset -- --participant removes it.
+      await removeNamespace(config, participant).catch((error: unknown) =>
+        console.log(
+          paint(
+            'yellow',
+            `  ! ${participant}'s namespace not removed (${error instanceof Error ? error.message : String(error)}): npm run stack:reset -- --participant ${participant}`,
+          ),
+        ),
+      );
+    }
   }
 
   const green = results.filter((result) => result.runs.every(isGreen)).length;
