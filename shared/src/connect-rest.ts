@@ -37,7 +37,32 @@ export function createConnectRestClient(config: WorkshopConfig, fetchImpl: typeo
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
 
+  /**
+   * One request; while the worker is rebalancing — connectors created or deleted a moment ago, by us or by anyone on a
+   * shared stack (a room: many participants deploy at once) — Connect answers 409 or 500 for a moment: ask again.
+   */
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const deadline = Date.now() + rebalanceWaitMs;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 2000)) {
+      const answer = await callOnce(method, path, body);
+      if (!isRebalancing(answer) || Date.now() + wait > deadline) return checked(method, path, answer);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  function checked(method: string, path: string, { status, json, text }: Answer): { status: number; json: unknown } {
+    if (status >= 400 && status !== 404) {
+      const detail = typeof json === 'object' && json && 'message' in json ? String(json.message) : text;
+      throw new KitError(`Kafka Connect ${method} ${path} → ${status}: ${detail}`, {
+        code: 'connect-rest',
+        // A 4xx is about what was sent (Connect's message names it); a 5xx is the worker's own trouble.
+        hint: status < 500 ? undefined : 'the Connect worker failed: its log says why (npm run stack:status names it)',
+      });
+    }
+    return { status, json };
+  }
+
+  async function callOnce(method: string, path: string, body?: unknown): Promise<Answer> {
     let response: Response;
     try {
       response = await fetchImpl(`${url}${path}`, {
@@ -54,16 +79,7 @@ export function createConnectRestClient(config: WorkshopConfig, fetchImpl: typeo
       });
     }
     const text = await response.text();
-    const json = text ? safeJson(text) : undefined;
-    if (response.status >= 400 && response.status !== 404) {
-      const detail = typeof json === 'object' && json && 'message' in json ? String(json.message) : text;
-      throw new KitError(`Kafka Connect ${method} ${path} → ${response.status}: ${detail}`, {
-        code: 'connect-rest',
-        // A 4xx is about what was sent (Connect's message names it); a 5xx is the worker's own trouble.
-        hint: response.status < 500 ? undefined : 'the Connect worker failed: its log says why (npm run stack:status names it)',
-      });
-    }
-    return { status: response.status, json };
+    return { status: response.status, json: text ? safeJson(text) : undefined, text };
   }
 
   return {
@@ -94,6 +110,26 @@ export function createConnectRestClient(config: WorkshopConfig, fetchImpl: typeo
       return (await call('GET', `/connector-plugins${query}`)).json as ConnectorPlugin[];
     },
   };
+}
+
+interface Answer {
+  status: number;
+  json: unknown;
+  text: string;
+}
+
+/** How long a request waits out a rebalance before Connect's answer is reported as it is. */
+const rebalanceWaitMs = 30_000;
+
+/**
+ * Connect's answers while its worker group rebalances: 409 "…stale configuration (typically caused by a concurrent
+ * config change)" or "…conflicting operation (e.g. worker rebalance)", 500 "Request cannot be completed because a
+ * rebalance is expected". Nothing about the request is wrong: the same request a moment later works.
+ */
+export function isRebalancing({ status, json }: { status: number; json: unknown }): boolean {
+  if (status !== 409 && status !== 500 && status !== 503) return false;
+  const message = typeof json === 'object' && json && 'message' in json ? String(json.message) : '';
+  return /rebalanc|stale configuration|conflicting operation/i.test(message);
 }
 
 function safeJson(text: string): unknown {

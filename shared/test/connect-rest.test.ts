@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createConnectRestClient } from '../src/connect-rest.js';
+import { createConnectRestClient, isRebalancing } from '../src/connect-rest.js';
 import { KitError } from '../src/errors.js';
 import { parseConfig } from '../src/config.js';
 
@@ -56,5 +56,26 @@ describe('Kafka Connect REST client', () => {
     await expect(createConnectRestClient(config, refusing).listConnectors()).rejects.toThrow(
       'Kafka Connect is not answering on http://connect:8083 — is the stack up? (npm run stack:status)',
     );
+  });
+  it('asks again while the worker rebalances (many connectors deployed at once on a shared stack), then reports what Connect says', async () => {
+    const answers: [number, unknown][] = [
+      [500, { error_code: 500, message: 'Request cannot be completed because a rebalance is expected' }],
+      [
+        409,
+        {
+          error_code: 409,
+          message: 'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)',
+        },
+      ],
+      [200, { topics: 't' }],
+    ];
+    let calls = 0;
+    const fetchImpl = (async () => {
+      const [status, body] = answers[Math.min(calls++, answers.length - 1)]!;
+      return new Response(JSON.stringify(body), { status });
+    }) as unknown as typeof fetch;
+    expect(await createConnectRestClient(config, fetchImpl).getConnectorConfig('s')).toEqual({ topics: 't' });
+    expect(calls).toBe(3);
+    expect(isRebalancing({ status: 409, json: { message: 'Connector s already exists' } })).toBe(false);
   });
 });
