@@ -12,6 +12,7 @@ import { checkNpmStartStopsOnSignal, npmStartPorts } from '../dev/signal-check.j
 import { listeningPorts } from '../lifecycle/leftovers.js';
 import { checkPrerequisites } from '../dev/prerequisites.js';
 import { verdictChecks, verifySteps } from '../dev/verify.js';
+import { checkOnSecuredStack } from '../dev/secured-stage.js';
 import { renderMistakeLines, renderVerifyTable } from '../view/verify-table.js';
 
 /**
@@ -22,7 +23,9 @@ import { renderMistakeLines, renderVerifyTable } from '../view/verify-table.js';
  *     also on Ctrl-C, SIGTERM or SIGHUP;
  *  2. the unit tests of shared/, infra/, kit/ and slides/ (no service needed), then the *.stack.test.ts on the stack;
  *  3. every step (npm run verify): tests pass on the solution, fail with a hint on the starter, every common mistake
- *     (solutions/NN/mistakes/*.patch) makes them fail with a hint, every README requirement is covered.
+ *     (solutions/NN/mistakes/*.patch) makes them fail with a hint, every README requirement is covered;
+ *  4. the secured local stack (TLS and credentials, as on Aiven): it refuses what the cloud refuses, and every step's
+ *     solution passes on it (dev/secured-stage.ts) — started, and stopped after, if it was not running.
  */
 
 interface Tally {
@@ -32,11 +35,11 @@ interface Tally {
 }
 
 /** vitest at the root (the four workspaces are projects of vitest.config.ts), with the given filter arguments. */
-function runVitest(args: string[], signal: AbortSignal): Promise<boolean> {
+function runVitest(args: string[], signal: AbortSignal, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(join(repoRoot, 'node_modules/.bin/vitest'), ['run', ...args], {
       cwd: repoRoot,
-      env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      env: { ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
       stdio: 'inherit',
       signal,
     });
@@ -133,6 +136,17 @@ async function main(): Promise<void> {
       for (const line of renderMistakeLines(verdicts)) log(line);
       for (const line of renderVerifyTable(verdicts)) log(line);
       for (const check of verdicts.flatMap(verdictChecks)) record(check.ok, check.what);
+    }
+
+    if (!stopped()) {
+      console.log(paint('bold', '▸ secured stack: it refuses plain TCP and anonymous access; every step’s solution passes on it'));
+      await checkOnSecuredStack({
+        shutdown,
+        report: log,
+        record,
+        shouldStop: stopped,
+        runVitest: (args, env) => runVitest(args, children.signal, env),
+      });
     }
   } finally {
     if (!stopped()) {
