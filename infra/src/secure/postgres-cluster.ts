@@ -11,7 +11,8 @@ import {
   appendFileSync,
   chmodSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { repoRoot } from '@workshop/shared/repo-root';
 import { KitError } from '@workshop/shared';
 import type { SecureCertificates } from './certificates.js';
 
@@ -110,12 +111,13 @@ hostssl  all      all  127.0.0.1/32  scram-sha-256
 /**
  * Lets the server's account walk down to the cluster's folder when the kit runs as root. `.stack/` is often 0700: the
  * first `mkdirSync(.stack/secrets, { recursive, mode: 0o700 })` gives every folder it creates that mode. Only the
- * search bit is added (no listing), and only on root's own folders that lack it; what is secret stays closed one level
- * down (secrets/, certs/ are 0700).
+ * search bit is added (no listing), only inside the checkout (a home folder above it is the owner's business: initdb's
+ * error then names it), and only on root's own folders that lack it; what is secret stays closed one level down
+ * (secrets/, certs/ are 0700).
  */
 function letServerReach(dataDir: string): void {
   if (!runsAsRoot()) return;
-  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+  for (let dir = dirname(dataDir); dir.startsWith(`${repoRoot}${sep}`); dir = dirname(dir)) {
     const { mode, uid } = statSync(dir);
     if (uid === 0 && (mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
   }
@@ -144,7 +146,9 @@ export function preparePostgresCluster(cluster: PostgresCluster): void {
       ]);
       if (init.status !== 0) {
         throw new KitError(`postgres: initdb failed: ${init.output.split('\n').slice(-3).join(' ')}`, {
-          hint: `remove ${cluster.dataDir} and npm run stack:up -- --secure again`,
+          hint: runsAsRoot()
+            ? `run as root, initdb runs as the postgres user: every folder above ${cluster.dataDir} must let it pass (chmod o+x); then remove that folder and npm run stack:up -- --secure again`
+            : `remove ${cluster.dataDir} and npm run stack:up -- --secure again`,
         });
       }
       appendFileSync(join(cluster.dataDir, 'postgresql.conf'), serverConfig(cluster));
