@@ -17,13 +17,16 @@ import { KitError } from './errors.js';
  * | JDBC sink connector            | `button-presses-postgres-sink`   | `alice.button-presses-postgres-sink`      |
  * | consumer groups (any)          | as the code names them           | `alice.<group>` (createKafka, clients.ts) |
  * | PostgreSQL schema              | `public`                         | `workshop_alice` (the search_path)        |
+ * | JDBC sink's table (Connect)    | as the config names it           | `workshop_alice.<table>` (connect-rest.ts) |
  * | ClickHouse database            | `workshop`                       | `workshop_alice` (unless CLICKHOUSE_DATABASE is set) |
  * | tables, view, roles, partitions | unchanged                       | unchanged                                 |
  *
  * PostgreSQL gets a schema, not a table prefix: the steps' SQL names `button_presses` and the `button_action` enum type
  * unqualified, and a connection whose search_path is alice's schema (and nothing else) resolves both there — so the SQL
  * stays as written, alice's enum can never clash with bob's, and a table alice has not made yet is "missing", never
- * someone else's. Kafka Connect gets the same schema through the JDBC URL (`currentSchema`). The `.` after the
+ * someone else's. Kafka Connect gets the same schema through the JDBC URL (`currentSchema`), and — since Debezium's sink
+ * looks an unqualified table up in every schema — the kit's Connect client qualifies her sink's table with her schema
+ * (participant-clients.ts). The `.` after the
  * participant keeps topics, subjects and groups apart from the default names (which never contain one) and gives one
  * prefix for ACLs.
  *
