@@ -58,7 +58,10 @@ export async function namespaceObjects(config: WorkshopConfig, participant: stri
   let groups: string[];
   try {
     topics = (await admin.listTopics()).filter(mine);
-    groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter(mine);
+    // Her groups, and Kafka Connect's for her connectors (connect-<connector>: the worker names them, not her client).
+    groups = (await admin.listGroups()).groups
+      .map((group) => group.groupId)
+      .filter((groupId) => mine(groupId) || groupId.startsWith(`connect-${names.kafkaPrefix}`));
   } finally {
     await admin.disconnect();
   }
