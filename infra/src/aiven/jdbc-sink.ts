@@ -46,6 +46,37 @@ export function withSslModeRequire(url: string): string {
   return `${base}?${[...params, keep ?? 'sslmode=require'].join('&')}`;
 }
 
+/** Where the kit's own transforms live (infra/connect-transforms): on the local stacks' plugin path, nowhere on Aiven. */
+const kitTransformPackage = 'workshop.connect.';
+
+/**
+ * Removes the transforms Aiven's Connect cannot load — the kit's own (step 05's ValidateButtonPress), which only the
+ * local stacks build onto their plugin path — and keeps every other transform (Kafka's built-in ones run on Aiven too):
+ * their aliases leave `transforms`, their `transforms.<alias>.*` keys go, and `transforms` goes when it is left empty.
+ * Without the transform a record PostgreSQL refuses can stop the task on Aiven (step 05's README says so).
+ * Its own function on purpose: however the Aiven sink comes to be chosen (that part is being reworked), this is the
+ * one place that decides which `transforms` keys reach Aiven — call it on the config before translating it.
+ */
+export function withoutKitTransforms(connectorConfig: Record<string, string>): Record<string, string> {
+  const aliases = (connectorConfig.transforms ?? '')
+    .split(',')
+    .map((alias) => alias.trim())
+    .filter(Boolean);
+  const dropped = new Set(aliases.filter((alias) => connectorConfig[`transforms.${alias}.type`]?.startsWith(kitTransformPackage)));
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(connectorConfig)) {
+    const alias = /^transforms\.([^.]+)\./.exec(key)?.[1];
+    if (alias !== undefined && dropped.has(alias)) continue;
+    if (key === 'transforms') {
+      const kept = aliases.filter((name) => !dropped.has(name));
+      if (kept.length > 0) out[key] = kept.join(',');
+      continue;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
 export function toAivenJdbcSinkConfig(debeziumConfig: Record<string, string>, config: WorkshopConfig): Record<string, string> {
   const connectorClass = debeziumConfig['connector.class'];
   if (connectorClass !== debeziumJdbcSinkClass) {
@@ -56,7 +87,7 @@ export function toAivenJdbcSinkConfig(debeziumConfig: Record<string, string>, co
   }
   const out: Record<string, string> = { 'connector.class': aivenJdbcSinkClass };
   const unknown: string[] = [];
-  for (const [key, value] of Object.entries(debeziumConfig)) {
+  for (const [key, value] of Object.entries(withoutKitTransforms(debeziumConfig))) {
     if (key === 'connector.class') continue;
     if (frameworkKeys.includes(key) || frameworkPrefixes.some((prefix) => key.startsWith(prefix))) {
       out[key] = value;

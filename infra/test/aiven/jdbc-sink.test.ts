@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KitError, parseConfig, workshopNames } from '@workshop/shared';
-import { toAivenJdbcSinkConfig, withSslModeRequire } from '../../src/aiven/jdbc-sink.js';
+import { toAivenJdbcSinkConfig, withoutKitTransforms, withSslModeRequire } from '../../src/aiven/jdbc-sink.js';
 
 /**
  * Step 05's Debezium JDBC sink config → Aiven's JDBC sink. The Debezium config below uses the keys of
@@ -107,5 +107,35 @@ describe('toAivenJdbcSinkConfig', () => {
       'jdbc:postgresql://h:1/db?stringtype=unspecified&sslmode=require',
     );
     expect(withSslModeRequire('jdbc:postgresql://h:1/db?sslmode=verify-full')).toBe('jdbc:postgresql://h:1/db?sslmode=verify-full');
+  });
+});
+
+describe('withoutKitTransforms (Aiven cannot load the kit’s own plugin)', () => {
+  const validate = { transforms: 'validate', 'transforms.validate.type': 'workshop.connect.ValidateButtonPress' };
+
+  it('drops step 05’s validating transform, so the translated config has no transforms key', () => {
+    const translated = toAivenJdbcSinkConfig(debeziumConfig(validate), aivenConfig);
+    expect(Object.keys(translated).filter((key) => key.startsWith('transforms'))).toEqual([]);
+    expect(translated).toEqual(toAivenJdbcSinkConfig(debeziumConfig(), aivenConfig));
+  });
+
+  it('keeps every other transform, with its alias in order', () => {
+    const config = {
+      transforms: 'route, validate,mask',
+      'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
+      'transforms.route.regex': '.*',
+      'transforms.validate.type': 'workshop.connect.ValidateButtonPress',
+      'transforms.mask.type': 'org.apache.kafka.connect.transforms.MaskField$Value',
+      'transforms.mask.fields': 'city_name',
+      topics: 'x',
+    };
+    expect(withoutKitTransforms(config)).toEqual({
+      transforms: 'route,mask',
+      'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
+      'transforms.route.regex': '.*',
+      'transforms.mask.type': 'org.apache.kafka.connect.transforms.MaskField$Value',
+      'transforms.mask.fields': 'city_name',
+      topics: 'x',
+    });
   });
 });

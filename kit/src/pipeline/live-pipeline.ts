@@ -29,8 +29,11 @@ import { startSimulatedVisitors, type SimulatedVisitors } from './simulated-visi
  * the TypeScript sink, the button app, and optionally simulated visitors. Everything it starts, it stops.
  */
 export interface LivePipeline {
+  /** Empty when the button app is not one of `parts`. */
   buttonAppUrl: string;
   counts(): Promise<PipelineCounts>;
+  /** Settles when the ClickHouse sink stops — rejects when it stopped by itself (a batch it could not store). */
+  clickhouseSinkStopped: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,9 +60,17 @@ export async function startLivePipeline(
     jdbcSinkConfig: (debeziumConfig: Record<string, string>) => Record<string, string>;
     report: (line: string) => void;
     onError: (error: unknown) => void;
+    /**
+     * What runs (default: everything). npm run faults runs the ClickHouse sink in a process of its own, so that it
+     * can kill -9 the sink alone; the topics, the schema and the tables are ensured either way.
+     */
+    parts?: { postgresSink?: boolean; clickhouseSink?: boolean; buttonApp?: boolean };
+    /** The button app's port (default: the config's) and rate limit (default: the app's, sized for a room). */
+    buttonApp?: { port?: number; rateLimit?: { max: number; timeWindowMs: number } };
   },
 ): Promise<LivePipeline> {
   const { report } = options;
+  const parts = { postgresSink: true, clickhouseSink: true, buttonApp: true, ...options.parts };
   const topic = workshopNames.avroTopic;
   const table = workshopNames.table;
   const kafka = createKafka(config);
@@ -92,28 +103,42 @@ export async function startLivePipeline(
 
     // Step 05: PostgreSQL through Kafka Connect.
     await createButtonPressesTable(db, table);
-    const debeziumConfig = postgresSinkConfig({ topic, table, deadLetterTopic: workshopNames.deadLetterTopic, config });
-    const connectorConfig = options.jdbcSinkConfig(debeziumConfig);
-    await deployPostgresSink(connect, workshopNames.postgresSinkConnector, connectorConfig);
-    await waitForConnectorRunning(connect, workshopNames.postgresSinkConnector);
-    report(`  postgres: connector ${workshopNames.postgresSinkConnector} RUNNING → ${config.postgres.database}.${table}`);
+    if (parts.postgresSink) {
+      const debeziumConfig = postgresSinkConfig({ topic, table, deadLetterTopic: workshopNames.deadLetterTopic, config });
+      const connectorConfig = options.jdbcSinkConfig(debeziumConfig);
+      await deployPostgresSink(connect, workshopNames.postgresSinkConnector, connectorConfig);
+      await waitForConnectorRunning(connect, workshopNames.postgresSinkConnector);
+      report(`  postgres: connector ${workshopNames.postgresSinkConnector} RUNNING → ${config.postgres.database}.${table}`);
+    }
 
     // Step 06: ClickHouse through the TypeScript sink.
     await createEventTable(clickhouse, table);
     await createPressesPerMinute(clickhouse, { table, view: workshopNames.pressesPerMinuteView });
-    const sink = await runSink(
-      { consumer, producer, registry, clickhouse },
-      { topic, table, deadLetterTopic: workshopNames.deadLetterTopic, ...liveClickHouseSinkBatch },
-    );
-    sink.done.catch(options.onError);
-    stoppers.push(() => sink.stop());
-    report(`  clickhouse: sink ${topic} → ${config.clickhouse.database}.${table}`);
+    let clickhouseSinkStopped = new Promise<void>(() => undefined);
+    if (parts.clickhouseSink) {
+      const sink = await runSink(
+        { consumer, producer, registry, clickhouse },
+        { topic, table, deadLetterTopic: workshopNames.deadLetterTopic, ...liveClickHouseSinkBatch },
+      );
+      sink.done.catch(options.onError);
+      clickhouseSinkStopped = sink.done;
+      stoppers.push(() => sink.stop());
+      report(`  clickhouse: sink ${topic} → ${config.clickhouse.database}.${table}`);
+    }
 
     // Step 08: the button app.
-    const { trustedProxies } = config.buttonApp;
-    const app = await startButtonApp(config, { logger: { level: 'warn' }, trustProxy: trustedProxies.length ? trustedProxies : false });
-    stoppers.push(() => app.close());
-    report(`  button app: ${app.url}`);
+    let buttonAppUrl = '';
+    if (parts.buttonApp) {
+      const { trustedProxies } = config.buttonApp;
+      const app = await startButtonApp(config, {
+        logger: { level: 'warn' },
+        trustProxy: trustedProxies.length ? trustedProxies : false,
+        ...options.buttonApp,
+      });
+      stoppers.push(() => app.close());
+      buttonAppUrl = app.url;
+      report(`  button app: ${app.url}`);
+    }
 
     let visitors: SimulatedVisitors | undefined;
     if (options.visitors > 0) {
@@ -130,7 +155,8 @@ export async function startLivePipeline(
     }
 
     return {
-      buttonAppUrl: app.url,
+      buttonAppUrl,
+      clickhouseSinkStopped,
       async counts() {
         const offsets = await admin.fetchTopicOffsets(topic);
         const inKafka = offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);

@@ -10,6 +10,9 @@ export interface PostgresSinkOptions {
   config: WorkshopConfig;
 }
 
+/** The kit's Single Message Transform (infra/connect-transforms), on Connect's plugin path on every local stack. */
+export const validateButtonPressTransform = 'workshop.connect.ValidateButtonPress';
+
 /**
  * The Debezium JDBC sink connector's configuration (README §2): every value a string, as Kafka Connect's
  * REST API wants it. No converters here: the Connect worker already reads keys as strings and values as
@@ -40,19 +43,28 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
     'primary.key.mode': 'record_value',
     'primary.key.fields': 'session_id,count',
 
-    // A record that cannot be read (not Avro, a schema the registry does not know) goes to the dead-letter
-    // topic with the reason in headers (__connect.errors.*), and the connector carries on. Without this, one
-    // bad record stops the task. (A record PostgreSQL refuses still stops it: that is the table to fix.)
+    // A record that cannot be read (not Avro, a schema the registry does not know) or that the transform
+    // rejects goes to the dead-letter topic with the reason in headers (__connect.errors.*), and the
+    // connector carries on. Without this, one bad record stops the task.
     'errors.tolerance': 'all',
     'errors.log.enable': 'true',
     'errors.deadletterqueue.topic.name': deadLetterTopic,
     'errors.deadletterqueue.context.headers.enable': 'true',
     // -1: the cluster's default replication factor — 1 on a single local broker, more in the cloud.
     'errors.deadletterqueue.topic.replication.factor': '-1',
+    // #endregion sink-upsert-dlq
+    // #region sink-validate
+
+    // Only valid rows may reach the sink: errors.tolerance covers the converter and the transforms, never the
+    // sink's own write, so a record PostgreSQL refuses (session_id not a UUID, a negative count, another
+    // schema) would stop the task. The kit's transform checks each record against the event's rules and
+    // throws for a bad one — a TRANSFORMATION error, which the settings above tolerate.
+    transforms: 'validate',
+    'transforms.validate.type': validateButtonPressTransform,
+    // #endregion sink-validate
   };
 }
 
-// #endregion sink-upsert-dlq
 /**
  * Adds `name=value` to a JDBC URL's query string, keeping what is there (the cloud's URL already has
  * ?sslmode=…). For an enum column: withJdbcParameter(url, 'stringtype', 'unspecified') — README §2.

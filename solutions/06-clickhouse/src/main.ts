@@ -34,7 +34,8 @@ const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartiti
 // A sink that crashes keeps its partitions until the group notices it is gone (the session timeout):
 // 10 s rather than kafkajs' 30 s, so a restarted sink gets back to work sooner.
 const consumer = kafka.consumer({ groupId: args.group, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-const clickhouse = createClickHouse(config);
+// quiet: the sink reports an outage in one line (onOutage), not the client's error log at every retry.
+const clickhouse = createClickHouse(config, { quiet: true });
 const registry = createSchemaRegistry(config);
 
 try {
@@ -62,6 +63,10 @@ try {
       maxWaitMs,
       // One line per batch, in order; the lag is read after the batch's commit.
       onBatch: (batch) => void (printing = printing.then(() => printBatch(batch))),
+      // One line when a service goes away, one when it is back: the batch waits meanwhile, nothing is committed.
+      onOutage: ({ service, error }) =>
+        console.log(`${service} is not answering (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): waiting, retrying with backoff; nothing is committed meanwhile.`),
+      onRecovered: ({ service, downMs }) => console.log(`${service} is back after ${(downMs / 1000).toFixed(1)} s: storing resumes.`),
     },
   );
   // Ctrl-C: store and commit what is waiting, then leave the group (sink.done then settles).

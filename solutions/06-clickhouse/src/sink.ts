@@ -1,8 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Consumer, KafkaMessage, Producer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import type { Consumer, KafkaMessage, Message, Producer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { deadLetterHeaders, type DeadLetterStage } from '@workshop/shared';
 import { createBatcher } from './batcher.js';
-import { insertButtonPresses, type AvroButtonPress } from './insert.js';
+import { checkRow } from './check-row.js';
+import { insertButtonPresses, insertIsolatingBadRows, refusedForItsData, type AvroButtonPress } from './insert.js';
+import { retryWhileUnavailable, type RetryOptions } from './retry.js';
 
 /**
  * Step 06 — the sink: a consumer group reads the Avro topic, decodes each record with the registry, and
@@ -11,7 +14,7 @@ import { insertButtonPresses, type AvroButtonPress } from './insert.js';
 export interface SinkClients {
   /** Connected, in the sink's consumer group; the sink subscribes and runs it. */
   consumer: Consumer;
-  /** Connected; sends what cannot be decoded to the dead-letter topic. */
+  /** Connected; sends what cannot be decoded or stored to the dead-letter topic. */
   producer: Producer;
   registry: SchemaRegistry;
   clickhouse: ClickHouseClient;
@@ -28,7 +31,17 @@ export interface SinkOptions {
   maxWaitMs: number;
   /** Called after each batch is stored and committed (npm start prints it). */
   onBatch?: (batch: { rows: number; deadLetters: number; ms: number }) => void;
+  /** The sink's name in its dead letters (`__connect.errors.connector.name`); default `clickhouse-sink`. */
+  name?: string;
+  /** Called once when a service stops answering: the sink waits and retries, storing and committing nothing… */
+  onOutage?: (outage: { service: OutageService; error: unknown }) => void;
+  /** …and once when it answers again (npm start prints both). */
+  onRecovered?: (recovery: { service: OutageService; downMs: number }) => void;
+  /** Waits between attempts during an outage: the first, doubling up to the last. Default 500 ms → 10 s. */
+  retryDelays?: { firstMs: number; maxMs: number };
 }
+
+export type OutageService = 'ClickHouse' | 'schema registry';
 
 export interface RunningSink {
   /** Stores what is waiting, commits it, and stops consuming. */
@@ -37,10 +50,11 @@ export interface RunningSink {
   done: Promise<void>;
 }
 
-/** One record read: where it was, and its event — or null when it went to the dead-letter topic. */
+/** One record read: where it was, the record itself, and its event — or null when it went to the dead-letter topic. */
 export interface Received {
   partition: number;
   offset: string;
+  message: KafkaMessage;
   event: AvroButtonPress | null;
 }
 
@@ -51,20 +65,65 @@ export interface Received {
  */
 export async function runSink(clients: SinkClients, options: SinkOptions): Promise<RunningSink> {
   const { consumer, producer, registry, clickhouse } = clients;
-  const { topic, table, deadLetterTopic, onBatch } = options;
+  const { topic, table, deadLetterTopic, onBatch, name = 'clickhouse-sink' } = options;
   let stopping = false;
+  const stopped = new AbortController(); // stop() gives up waiting for a service that does not answer
   let settle!: { resolve: () => void; reject: (error: unknown) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => undefined); // the caller may never look; a failure is still theirs to see through `done`
+  // The latest eachMessage's heartbeat: a batch waiting out an outage keeps the sink in its group with it.
+  let heartbeat: () => Promise<void> = async () => undefined;
+
+  /** README §8: waiting out `service`, reported once when it goes away and once when it is back. */
+  function retrying(service: OutageService, unavailable: (error: unknown) => boolean): RetryOptions {
+    const { firstMs = 500, maxMs = 10_000 } = options.retryDelays ?? {};
+    return {
+      unavailable,
+      firstDelayMs: firstMs,
+      maxDelayMs: maxMs,
+      onOutage: (error) => options.onOutage?.({ service, error }),
+      onRecovered: (downMs) => options.onRecovered?.({ service, downMs }),
+      heartbeat: () => heartbeat(),
+      signal: stopped.signal,
+    };
+  }
+
+  /** Rows refused at the INSERT (stage TASK_PUT, as Connect's sinks name it), in one send. */
+  async function sendDeadLetters(refused: { received: Received; error: unknown }[]): Promise<void> {
+    if (refused.length === 0) return;
+    await producer.send({
+      topic: deadLetterTopic,
+      messages: refused.map(({ received, error }) =>
+        deadLetter({ topic, partition: received.partition, message: received.message }, { connectorName: name, stage: 'TASK_PUT', error }),
+      ),
+    });
+  }
 
   // #region store-then-commit
   async function storeBatch(batch: Received[]): Promise<void> {
     const started = Date.now();
-    const events = batch.flatMap((received) => (received.event ? [received.event] : []));
-    if (events.length > 0) await insertButtonPresses(clickhouse, table, events);
-    // Only now: a committed offset promises "everything before it is stored" (dead letters: sent).
+    // README §7: rows that do not fit the table are set aside before the INSERT…
+    const fitting: Received[] = [];
+    const refused: { received: Received; error: unknown }[] = [];
+    for (const received of batch) {
+      if (!received.event) continue; // already a dead letter (§6)
+      const problem = checkRow(received.event);
+      if (problem) refused.push({ received, error: Object.assign(new Error(problem), { name: 'RowDoesNotFitTable' }) });
+      else fitting.push(received);
+    }
+    // …and rows ClickHouse still refuses are isolated by splitting; an outage is waited out (§8).
+    const insert = (rows: Received[]) =>
+      retryWhileUnavailable(
+        () => insertButtonPresses(clickhouse, table, rows.map((received) => received.event!)),
+        retrying('ClickHouse', (error) => !refusedForItsData(error)),
+      );
+    const refusedByClickHouse = await insertIsolatingBadRows(fitting, insert);
+    for (const { row, error } of refusedByClickHouse) refused.push({ received: row, error });
+    await sendDeadLetters(refused);
+    // Only now: a committed offset promises "everything before it is stored or dead-lettered".
     await consumer.commitOffsets(offsetsToCommit(topic, batch));
-    onBatch?.({ rows: events.length, deadLetters: batch.length - events.length, ms: Date.now() - started });
+    const rows = fitting.length - refusedByClickHouse.length;
+    onBatch?.({ rows, deadLetters: batch.length - rows, ms: Date.now() - started });
   }
 
   // #endregion store-then-commit
@@ -87,10 +146,20 @@ export async function runSink(clients: SinkClients, options: SinkOptions): Promi
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
-    eachMessage: async ({ partition, message }) => {
+    eachMessage: async (payload) => {
+      const { partition, message } = payload;
       if (stopping) return; // not committed: read again by the next run
-      const event = await decodeOrDeadLetter(registry, producer, { topic, partition, message, deadLetterTopic });
-      await batcher.add({ partition, offset: message.offset, event }).catch(fail);
+      heartbeat = payload.heartbeat;
+      try {
+        // A registry that does not answer is an outage too: the record waits, and is decoded once it is back.
+        const event = await retryWhileUnavailable(
+          () => decodeOrDeadLetter(registry, producer, { topic, partition, message, deadLetterTopic, connectorName: name }),
+          retrying('schema registry', registryUnavailable),
+        );
+        await batcher.add({ partition, offset: message.offset, message, event });
+      } catch (error) {
+        fail(error); // nothing when stop() gave up waiting: the record is not committed, the next run reads it
+      }
     },
   });
 
@@ -99,6 +168,7 @@ export async function runSink(clients: SinkClients, options: SinkOptions): Promi
     async stop() {
       if (!stopping) {
         stopping = true;
+        stopped.abort(); // a batch waiting out an outage gives up: it stays uncommitted, for the next run
         try {
           await batcher.flush(); // still in the group: the last batch's offsets can be committed
           await consumer.stop();
@@ -128,37 +198,42 @@ export function offsetsToCommit(topic: string, batch: Received[]): TopicPartitio
  * README §6: decodes a record with the registry; a record that cannot be decoded (not Confluent wire
  * format, unknown schema id, broken Avro) goes to the dead-letter topic with the reason, and the sink
  * moves on: one bad record must not stop the pipeline. A registry that does not answer is another matter —
- * the record is fine — so that error is thrown and the consumer retries.
+ * the record is fine — so that error is thrown, and the sink tries again (README §8).
  */
 export async function decodeOrDeadLetter(
   registry: SchemaRegistry,
   producer: Producer,
-  record: { topic: string; partition: number; message: KafkaMessage; deadLetterTopic: string },
+  record: { topic: string; partition: number; message: KafkaMessage; deadLetterTopic: string; connectorName?: string },
 ): Promise<AvroButtonPress | null> {
-  const { topic, partition, message, deadLetterTopic } = record;
+  const { topic, partition, message, deadLetterTopic, connectorName = 'clickhouse-sink' } = record;
   try {
     return (await registry.decode(message.value as Buffer)) as AvroButtonPress;
   } catch (error) {
     if (registryUnavailable(error)) throw error;
     await producer.send({
       topic: deadLetterTopic,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...message.headers,
-            // Where it came from and why: enough to find it, fix the producer and replay it.
-            'dlq.reason': error instanceof Error ? error.message : String(error),
-            'dlq.topic': topic,
-            'dlq.partition': String(partition),
-            'dlq.offset': message.offset,
-          },
-        },
-      ],
+      messages: [deadLetter({ topic, partition, message }, { connectorName, stage: 'VALUE_CONVERTER', error })],
     });
     return null;
   }
+}
+
+/**
+ * A dead letter: the record as it was — same key, value and headers, so it can be replayed once fixed — plus
+ * Kafka Connect's context headers (where it came from, which stage refused it, and why), the scheme the JDBC
+ * sink of step 05 writes too: one reader understands both (shared/src/dead-letters.ts).
+ */
+function deadLetter(
+  record: { topic: string; partition: number; message: KafkaMessage },
+  why: { connectorName: string; stage: DeadLetterStage; error: unknown },
+): Message {
+  const { topic, partition, message } = record;
+  const className = why.stage === 'TASK_PUT' ? 'sink.ts#storeBatch' : 'sink.ts#decodeOrDeadLetter';
+  return {
+    key: message.key,
+    value: message.value,
+    headers: { ...message.headers, ...deadLetterHeaders({ topic, partition, offset: message.offset, className, ...why }) },
+  };
 }
 
 /** The registry answered with an error other than "no such schema" (404), or did not answer at all. */

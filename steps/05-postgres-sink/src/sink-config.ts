@@ -10,6 +10,9 @@ export interface PostgresSinkOptions {
   config: WorkshopConfig;
 }
 
+/** The kit's Single Message Transform (infra/connect-transforms), on Connect's plugin path on every local stack. */
+export const validateButtonPressTransform = 'workshop.connect.ValidateButtonPress';
+
 /**
  * The Debezium JDBC sink connector's configuration (README §2): every value a string, as Kafka Connect's
  * REST API wants it. No converters here: the Connect worker already reads keys as strings and values as
@@ -19,6 +22,8 @@ export function postgresSinkConfig({ topic, table, deadLetterTopic, config }: Po
   // TODO(step 05): return { 'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector', topics: topic, … }:
   // the connection (config.connect.postgresJdbcUrl, config.postgres.user, config.postgres.password ?? ''), the
   // table, UTC, upsert on session_id,count, and errors to the dead-letter topic — the keys in README §2.
+  // TODO(step 05): validate before the sink — transforms: 'validate' and 'transforms.validate.type':
+  // validateButtonPressTransform — so a record PostgreSQL would refuse goes to the dead-letter topic too (README §2).
   throw new Error('TODO: write the JDBC sink connector config in postgresSinkConfig() (README §2)');
 }
 

@@ -19,7 +19,7 @@ import {
 } from '@workshop/shared';
 import { HintError, assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
 import { createButtonPressesTable } from '../src/table.js';
-import { postgresSinkConfig } from '../src/sink-config.js';
+import { postgresSinkConfig, validateButtonPressTransform } from '../src/sink-config.js';
 import { deployPostgresSink } from '../src/connector.js';
 
 /**
@@ -191,6 +191,7 @@ interface Column {
   column_name: string;
   data_type: string;
   udt_name: string;
+  udt_schema: string;
   is_nullable: 'YES' | 'NO';
   is_identity: 'YES' | 'NO';
   column_default: string | null;
@@ -198,7 +199,7 @@ interface Column {
 
 async function columnsOf(name: string): Promise<Map<string, Column>> {
   const { rows } = await db.query<Column>(
-    `SELECT column_name, data_type, udt_name, is_nullable, is_identity, column_default
+    `SELECT column_name, data_type, udt_name, udt_schema, is_nullable, is_identity, column_default
        FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
     [name],
   );
@@ -218,10 +219,13 @@ async function indexesOf(name: string) {
   return rows;
 }
 
-async function enumLabels(typeName: string): Promise<string[]> {
+/** The labels of the enum type a column uses: by schema and name (the database may hold a same-named type in another schema). */
+async function enumLabels(column: Column): Promise<string[]> {
   const { rows } = await db.query<{ label: string }>(
-    `SELECT e.enumlabel AS label FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = $1 ORDER BY e.enumsortorder`,
-    [typeName],
+    `SELECT e.enumlabel AS label FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+       JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE t.typname = $1 AND n.nspname = $2 ORDER BY e.enumsortorder`,
+    [column.udt_name, column.udt_schema],
   );
   return rows.map((row) => row.label);
 }
@@ -310,6 +314,10 @@ function explainFailure(failed: string): string | undefined {
     [
       new RegExp(`${topic}\\b(?!_)|does not exist|Could not find table`, 'i'),
       `The sink looked for a table that is not ${table}: set 'collection.name.format' to the table you are given (the default is the topic's name) — README §2`,
+    ],
+    [
+      /invalid input syntax for type uuid|violates check constraint|null value in column|invalid input value for enum/,
+      "PostgreSQL refused a record that decodes, and that stops the sink: errors.tolerance does not cover the sink's own write — validate before the sink with transforms: 'validate', 'transforms.validate.type': validateButtonPressTransform — README §2",
     ],
     [
       /replication factor/i,
@@ -451,7 +459,7 @@ describe('§1 the table', () => {
       ['session_id', (c) => c.data_type === 'uuid', 'uuid'],
       [
         'action',
-        async (c) => (c.data_type === 'USER-DEFINED' ? sameMembers(await enumLabels(c.udt_name), [...buttonActions]) : isText(c)),
+        async (c) => (c.data_type === 'USER-DEFINED' ? sameMembers(await enumLabels(c), [...buttonActions]) : isText(c)),
         `an enum of ${buttonActions.join(', ')} — or text`,
       ],
       ['count', (c) => isInteger(c), 'integer'],
@@ -810,6 +818,154 @@ describe('§6 a bad record goes to the dead-letter topic', () => {
     );
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------
+describe('§7 a record PostgreSQL would refuse goes to the dead-letter topic too', () => {
+  /**
+   * Records that decode (real Avro, a schema the registry knows) and that the table still refuses — each with a key
+   * of its own, which it shares with a good visit produced right behind it (same partition, so once that visit's
+   * rows are in, the poison record before it has been dealt with).
+   */
+  const goodVisits = seededSampleVisits({
+    visits: 3,
+    seed: 50_505,
+    start: new Date('2026-04-01T09:00:00.000Z'),
+    newSessionId: uniqueSessionId,
+  });
+  const [first, second, third] = sessionsOf(goodVisits) as [string, string, string];
+  const template = goodVisits[0]!;
+  const poison = [
+    {
+      kind: 'a session_id that is not a UUID',
+      key: first,
+      reason: /session_id is not a UUID/,
+      value: (schemaId: number) =>
+        registry.encode(schemaId, { ...template, session_id: 'not-a-uuid', timestamp: new Date(template.timestamp) }),
+    },
+    {
+      kind: 'a negative count',
+      key: second,
+      reason: /count is negative/,
+      value: (schemaId: number) =>
+        registry.encode(schemaId, { ...template, session_id: second, count: -1, timestamp: new Date(template.timestamp) }),
+    },
+    {
+      kind: 'a record of another schema under the subject, without the table’s required fields',
+      key: third,
+      reason: /(timestamp|action|country_code|country_name) is missing/,
+      value: async () => registry.encode(await registerOtherSchema(), { session_id: third, count: 7 }),
+    },
+  ];
+  const produced = new Map<string, Buffer>();
+
+  const poisoned = memo(async () => {
+    await withHint('Rows must arrive first — see §4 above', async () => {
+      expect((await rowsOf(sessionsOf(firstVisits))).length).toBe(firstVisits.length);
+    });
+    const schemaId = await registerButtonPressSchema(registry, topic);
+    for (const record of poison) produced.set(record.key, await record.value(schemaId));
+    await producer.send({ topic, messages: poison.map((record) => ({ key: record.key, value: produced.get(record.key)! })) });
+    await produceAvroVisits(producer, registry, topic, goodVisits);
+  });
+
+  const validate =
+    "A record that decodes but that PostgreSQL refuses stopped the sink: errors.tolerance does not cover the sink's own write — validate before the sink with transforms: 'validate', 'transforms.validate.type': validateButtonPressTransform — README §2";
+
+  it('every good record around the poison is a row, and the connector keeps RUNNING', async () => {
+    await firstRows();
+    await poisoned();
+    const rows = await waitForRows(sessionsOf(goodVisits), (found) => found.length >= goodVisits.length, validate, validate);
+    assertWithHint(rows.length === goodVisits.length, 'Each event must be exactly one row — README §1, §2', `${rows.length} rows`);
+    const status = await connect.getConnectorStatus(connectorName);
+    assertWithHint(
+      status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING'),
+      validate,
+      await describeStatus(),
+    );
+  });
+
+  it('each poison record is in the dead-letter topic as it was sent, its headers naming the rule it broke', async () => {
+    await firstRows();
+    await poisoned();
+    const letters = await readDeadLetters(
+      poison.map((record) => record.key),
+      validate,
+    );
+    for (const record of poison) {
+      const letter = letters.get(record.key)!;
+      assertWithHint(
+        Buffer.compare(letter.value, produced.get(record.key)!) === 0,
+        `The dead-letter topic must hold the bad record (${record.kind}) as it was sent — README §2`,
+      );
+      const header = (name: string) => letter.headers[name]?.toString() ?? '';
+      assertWithHint(
+        header('__connect.errors.stage') === 'TRANSFORMATION' && record.reason.test(header('__connect.errors.exception.message')),
+        `The dead letter of ${record.kind} must say why in its headers (stage TRANSFORMATION, the rule it broke): the transform ${validateButtonPressTransform} with 'errors.deadletterqueue.context.headers.enable': 'true' — README §2`,
+        `stage ${JSON.stringify(header('__connect.errors.stage'))}, message ${JSON.stringify(header('__connect.errors.exception.message'))}`,
+      );
+    }
+  });
+});
+
+/**
+ * Registers, under the test topic's subject, a second version of the event's schema that lacks most fields — a
+ * registry accepts it (BACKWARD: a reader with fewer fields reads the old records), and the table cannot store it.
+ */
+async function registerOtherSchema(): Promise<number> {
+  const schema = {
+    type: 'record',
+    name: 'ButtonPress',
+    namespace: 'io.workshop.button',
+    fields: [
+      { name: 'session_id', type: { type: 'string', logicalType: 'uuid' } },
+      { name: 'count', type: 'int' },
+    ],
+  };
+  const response = await fetch(`${config.schemaRegistry.url}/subjects/${encodeURIComponent(`${topic}-value`)}/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', ...basicAuthHeaders(config.schemaRegistry.auth) },
+    body: JSON.stringify({ schema: JSON.stringify(schema) }),
+  });
+  const body = (await response.json()) as { id?: number; message?: string };
+  if (!response.ok || body.id === undefined)
+    throw new Error(`registering the other schema failed: ${response.status} ${body.message ?? ''}`);
+  return body.id;
+}
+
+/** Reads the dead-letter topic from its start until a record for each of these keys turned up (value as bytes). */
+async function readDeadLetters(keys: string[], hint: string): Promise<Map<string, { value: Buffer; headers: IHeaders }>> {
+  const groupId = uniqueName('button_presses_sink_dlq_reader');
+  deadLetterReaderGroups.push(groupId);
+  const found = new Map<string, { value: Buffer; headers: IHeaders }>();
+  await pollUntil(async () => ((await admin.listTopics()).includes(deadLetterTopic) || (await failure(connectorName)) ? true : undefined), {
+    timeoutMs: 60_000,
+    hint: `${hint} (no dead-letter topic ${deadLetterTopic} yet)`,
+  });
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: deadLetterTopic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const key = message.key?.toString('utf8') ?? '';
+        if (keys.includes(key)) found.set(key, { value: message.value ?? Buffer.alloc(0), headers: message.headers ?? {} });
+      },
+    });
+    const outcome = await pollUntil<{ failed: string } | { found: typeof found }>(
+      async () => {
+        const failed = await failure(connectorName);
+        if (failed) return { failed };
+        return keys.every((key) => found.has(key)) ? { found } : undefined;
+      },
+      { timeoutMs: 60_000, hint: `${hint} (in the dead-letter topic: ${found.size} of ${keys.length} bad records)` },
+    );
+    // A FAILED task never dead-letters the records behind the one that stopped it: say so now, not after the deadline.
+    if ('failed' in outcome) throw new HintError(explainFailure(outcome.failed) ?? hint, outcome.failed);
+    return outcome.found;
+  } finally {
+    await consumer.disconnect();
+  }
+}
 
 /** Reads the dead-letter topic from its start until the record with this key turns up. */
 async function readDeadLetter(key: string): Promise<{ value: string; headers: IHeaders }> {

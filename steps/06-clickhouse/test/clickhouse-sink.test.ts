@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
-import type { ClickHouseClient } from '@clickhouse/client';
+import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
 import {
   basicAuthHeaders,
   createClickHouse,
@@ -10,14 +12,19 @@ import {
   createSchemaRegistry,
   loadConfig,
   produceAvroVisits,
+  readButtonPressSchema,
+  readDeadLetterContext,
   seededSampleVisits,
   type ButtonPressEvent,
+  type DeadLetterInfo,
 } from '@workshop/shared';
 import { assertWithHint, describeUnreachable, pollUntil, uniqueName, uniqueSessionId, withHint } from '@workshop/shared/testing';
 import { createEventTable, createPressesPerMinute } from '../src/tables.js';
-import { insertButtonPresses, type AvroButtonPress } from '../src/insert.js';
+import { insertButtonPresses, insertIsolatingBadRows, type AvroButtonPress } from '../src/insert.js';
 import { createBatcher } from '../src/batcher.js';
-import { decodeOrDeadLetter, runSink, type RunningSink } from '../src/sink.js';
+import { checkRow } from '../src/check-row.js';
+import { retryWhileUnavailable } from '../src/retry.js';
+import { decodeOrDeadLetter, runSink, type RunningSink, type SinkOptions } from '../src/sink.js';
 
 /**
  * Step 06: the ClickHouse sink. Everything runs in a database of its own (dropped afterwards), on topics,
@@ -211,12 +218,23 @@ interface SinkRun {
   sink: RunningSink;
   groupId: string;
   batches: { rows: number; deadLetters: number }[];
+  /** What the sink reported through onOutage / onRecovered, in order. */
+  outages: string[];
+  /** Settles when the sink stops by itself (or is stopped). */
+  settled: () => boolean;
 }
 
 /** Runs the participant's sink in this process, in a fresh consumer group. */
 async function startSink(
   topic: string,
-  options: { table: string; client: ClickHouseClient; maxRows: number; maxWaitMs: number; deadLetterTopic?: string },
+  options: {
+    table: string;
+    client: ClickHouseClient;
+    maxRows: number;
+    maxWaitMs: number;
+    deadLetterTopic?: string;
+    registry?: SchemaRegistry;
+  },
 ): Promise<SinkRun> {
   const groupId = newGroup();
   const consumer = kafka.consumer({ groupId });
@@ -227,24 +245,76 @@ async function startSink(
     await dlqProducer.disconnect();
   });
   const batches: SinkRun['batches'] = [];
+  const outages: string[] = [];
+  const sinkOptions: SinkOptions = {
+    topic,
+    table: options.table,
+    deadLetterTopic: options.deadLetterTopic ?? `${topic}_dlq`,
+    maxRows: options.maxRows,
+    maxWaitMs: options.maxWaitMs,
+    onBatch: ({ rows, deadLetters }) => void batches.push({ rows, deadLetters }),
+    onOutage: ({ service }) => void outages.push(`down: ${service}`),
+    onRecovered: ({ service }) => void outages.push(`back: ${service}`),
+  };
   const sink = await withHint(
     'Write runSink(): subscribe to the topic (fromBeginning: true) and consumer.run({ autoCommit: false, eachMessage }) — README §5',
-    () =>
-      runSink(
-        { consumer, producer: dlqProducer, registry, clickhouse: options.client },
-        {
-          topic,
-          table: options.table,
-          deadLetterTopic: options.deadLetterTopic ?? `${topic}_dlq`,
-          maxRows: options.maxRows,
-          maxWaitMs: options.maxWaitMs,
-          onBatch: ({ rows, deadLetters }) => void batches.push({ rows, deadLetters }),
-        },
-      ),
+    () => runSink({ consumer, producer: dlqProducer, registry: options.registry ?? registry, clickhouse: options.client }, sinkOptions),
   );
-  sink.done.catch(() => undefined);
+  let settled = false;
+  sink.done.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   later(() => sink.stop());
-  return { sink, groupId, batches };
+  return { sink, groupId, batches, outages, settled: () => settled };
+}
+
+/**
+ * A service that goes away and comes back, for the sink's outage tests — the real server keeps running (other
+ * tests use it): a TCP proxy in front of it that, while "down", cuts every connection at once, and while "up"
+ * forwards it. `attempts` counts the connections refused while down.
+ */
+async function serviceProxy(target: string) {
+  const { hostname, port } = new URL(target);
+  let up = false;
+  const attempts: number[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    if (!up) {
+      attempts.push(Date.now());
+      client.destroy();
+      return;
+    }
+    const upstream = connect(Number(port), hostname);
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const address = server.address();
+  const proxyPort = typeof address === 'object' && address ? address.port : 0;
+  later(
+    () =>
+      new Promise((closed) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(closed);
+      }),
+  );
+  const url = new URL(target);
+  url.port = String(proxyPort);
+  return {
+    /** The target's URL with the proxy's port (path kept). */
+    url: url.toString().replace(/\/$/, ''),
+    attempts,
+    comeBack: () => {
+      up = true;
+    },
+  };
 }
 
 // -----------------------------------------------------------------------------------------------------------
@@ -603,7 +673,7 @@ describe('§6 records that cannot be decoded go to the dead-letter topic', () =>
       { key: 'truncated', value: wellFormed.subarray(0, 9) }, // the right header, a broken body
       { key: 'unknown-schema', value: Buffer.concat([Buffer.from([0, 0x7f, 0x00, 0x7f, 0x01]), wellFormed.subarray(5)]) },
     ];
-    await producer.send({ topic, messages: poison });
+    const origins = await sendOneByOne(topic, poison);
     await produceAvroVisits(producer, registry, topic, after);
     const { groupId } = await startSink(topic, { table, client: clickhouse, maxRows: 50, maxWaitMs: 200, deadLetterTopic });
 
@@ -612,19 +682,14 @@ describe('§6 records that cannot be decoded go to the dead-letter topic', () =>
       hint: 'A record that cannot be decoded must not stop the sink: catch the decode error, send the record to the dead-letter topic, and go on — README §6',
     });
     const dead = await readTopic(deadLetterTopic, poison.length);
-    for (const { key, value } of poison) {
+    for (const [i, { key, value }] of poison.entries()) {
       const found = dead.find((record) => record.value?.equals(value));
       assertWithHint(
         found !== undefined && found.key?.toString() === key,
         'Send each record you cannot decode to the dead-letter topic as it was: the same key and value — README §6',
         `no dead letter with the key ${key} and its original bytes`,
       );
-      const reason = found.headers?.['dlq.reason']?.toString() ?? '';
-      assertWithHint(
-        reason.trim().length > 0,
-        "Say why in a header: 'dlq.reason' = the error's message — README §6",
-        `headers: ${Object.keys(found.headers ?? {}).join(', ') || 'none'}`,
-      );
+      expectConnectHeaders(found.headers, { ...origins[i]!, topic, stage: 'VALUE_CONVERTER' });
     }
     const stored = await storedEvents(table);
     await withHint('Store every decodable event, before and after the bad records — README §6', () =>
@@ -639,7 +704,7 @@ describe('§6 records that cannot be decoded go to the dead-letter topic', () =>
 });
 
 describe('§6 a registry that does not answer is not a bad record', () => {
-  it('decodeOrDeadLetter() rejects (kafkajs retries the record) and sends nothing to the dead-letter topic', async () => {
+  it('decodeOrDeadLetter() rejects (the sink retries the record) and sends nothing to the dead-letter topic', async () => {
     const topic = await newTopic();
     const oneVisit = visits(1, 663);
     const schemaId = await produceAvroVisits(producer, registry, topic, oneVisit);
@@ -673,15 +738,404 @@ describe('§6 a registry that does not answer is not a bad record', () => {
     assertWithHint(outcome !== 'todo', 'Write decodeOrDeadLetter(): registry.decode(message.value), or the dead-letter topic — README §6');
     assertWithHint(
       deadLetters.length === 0,
-      'A good record went to the dead-letter topic because the registry did not answer: when registryUnavailable(error) is true, throw the error instead — kafkajs retries the record, and it is stored once the registry is back — README §6',
+      'A good record went to the dead-letter topic because the registry did not answer: when registryUnavailable(error) is true, throw the error instead — the sink retries the record, and it is stored once the registry is back — README §6',
       `${deadLetters.length} dead letter(s) sent for a well-formed record`,
     );
     assertWithHint(
       outcome === 'rejected',
-      'With the registry down, decodeOrDeadLetter() must reject (throw), so that kafkajs retries the record; resolving skips it — README §6',
+      'With the registry down, decodeOrDeadLetter() must reject (throw), so that the sink retries the record; resolving skips it — README §6',
       `decodeOrDeadLetter() ${outcome}`,
     );
   });
+});
+
+// -----------------------------------------------------------------------------------------------------------
+describe('§7 rows that decode but do not fit the table', () => {
+  it('checkRow() passes a good event, and names what is wrong with a row that does not fit the table', async () => {
+    const good = asAvro(visits(3, 671));
+    for (const event of good) {
+      const verdict = await withHint(
+        'Write checkRow() in src/check-row.ts: each column, and what a value must be to fit it — README §7',
+        () => checkRow(event),
+      );
+      assertWithHint(
+        verdict === undefined,
+        'checkRow() refused a good event: return undefined when every column fits (nulls are fine where the column is Nullable) — README §7',
+        `${verdict} — for ${JSON.stringify(event)}`,
+      );
+    }
+    const [base] = good;
+    assertWithHint(base, 'the test needs an event');
+    const { country_name: _dropped, ...withoutCountryName } = base;
+    const bad: [string, object][] = [
+      ['a session_id that is not a UUID', { ...base, session_id: 'visitor-42' }],
+      ['a negative count', { ...base, count: -1 }],
+      ['a count over UInt32 (2^32)', { ...base, count: 2 ** 32 }],
+      ['a count that is not a whole number', { ...base, count: 1.5 }],
+      ['an action the Enum8 does not know', { ...base, action: 'DoubleClick' }],
+      ['a timestamp that is not a time', { ...base, timestamp: new Date(Number.NaN) }],
+      ['a null country_code (the column is not Nullable)', { ...base, country_code: null }],
+      ['a cohort beyond Int32', { ...base, cohort: 2 ** 31 }],
+      ['a missing field (written with another schema)', withoutCountryName],
+      ['a field the table has no column for (another schema)', { ...base, browser: 'Firefox' }],
+    ];
+    const missed = bad.filter(([, row]) => checkRow(row) === undefined).map(([what]) => what);
+    assertWithHint(
+      missed.length === 0,
+      'checkRow() let through a row that does not fit the table: ClickHouse would store it silently wrong (a default for a missing field, a count wrapped round 2^32, an unknown field dropped) or refuse the whole INSERT — check every column, and that there is no field without a column — README §7',
+      `let through: ${missed.join('; ')}`,
+    );
+  });
+
+  it('insertIsolatingBadRows() splits a refused INSERT in halves until each bad row stands alone, and stores the rest', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => i);
+    const bad = new Set([17, 18, 64]);
+    const stored: number[] = [];
+    let inserts = 0;
+    const refusal = new ClickHouseError({
+      message: 'Constraint `no_test_country` for table test.events is violated at row 18.',
+      code: '469',
+      type: 'VIOLATED_CONSTRAINT',
+    });
+    const insert = async (batch: number[]) => {
+      inserts += 1;
+      if (batch.some((row) => bad.has(row))) throw refusal;
+      stored.push(...batch);
+    };
+    const refused = await withHint('Write insertIsolatingBadRows() in src/insert.ts — README §7', () =>
+      insertIsolatingBadRows(rows, insert),
+    );
+    await withHint(
+      'Return each row ClickHouse refused, alone, with its error — { row, error } — and only those: split a refused INSERT in two halves and insert each the same way (recursion), down to single rows — README §7',
+      () => expect(refused.map(({ row, error }) => ({ row, error }))).toEqual([...bad].map((row) => ({ row, error: refusal }))),
+    );
+    await withHint('Every good row must be stored, once: one bad row must not cost the rest of the batch — README §7', () =>
+      expect([...stored].sort((a, b) => a - b)).toEqual(rows.filter((row) => !bad.has(row))),
+    );
+    const enough = bad.size * 2 * Math.ceil(Math.log2(rows.length)) + 1;
+    assertWithHint(
+      inserts <= enough,
+      'Split in halves: a batch of 5000 with one bad row then takes about 25 INSERTs; row by row would take 5000 (thousands of parts on disk) — README §7',
+      `${inserts} INSERTs for ${rows.length} rows with ${bad.size} bad ones`,
+    );
+
+    let calls = 0;
+    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+    const outcome = await insertIsolatingBadRows(rows, async () => {
+      calls += 1;
+      throw outage;
+    }).then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    assertWithHint(
+      outcome === outage && calls === 1,
+      'Split only when ClickHouse refused the rows themselves (refusedForItsData(error)); throw any other error as it is — ClickHouse not answering says nothing about the rows, and they must not become dead letters — README §7, §8',
+      `with ClickHouse not answering: ${calls} INSERTs, then ${outcome === outage ? 'the error thrown' : String(outcome)}`,
+    );
+  });
+
+  it('poison that decodes, among good rows in one batch: each to the dead-letter topic (stage TASK_PUT), every good row stored, all committed', async () => {
+    const topic = await newTopic();
+    const deadLetterTopic = await newTopic('test06_dlq');
+    const table = await newEventTable('s7a');
+    const good = visits(30, 672);
+    const half = Math.floor(good.length / 2);
+    const schemaId = await produceAvroVisits(producer, registry, topic, good.slice(0, half));
+    const otherSchemaId = await registerOtherSchema(`${topic}-value`);
+    const [template] = asAvro(visits(1, 673));
+    assertWithHint(template, 'the test needs an event');
+    const { country_name: _dropped, ...otherShape } = template;
+    const poison = [
+      { key: 'not-a-uuid', value: await registry.encode(schemaId, { ...template, session_id: 'visitor-42' }) },
+      { key: 'negative-count', value: await registry.encode(schemaId, { ...template, count: -3 }) },
+      { key: 'other-schema', value: await registry.encode(otherSchemaId, { ...otherShape, browser: 'Firefox' }) },
+      { key: 'count-over-uint32', value: await registry.encode(otherSchemaId, { ...otherShape, count: 2 ** 32 + 5, browser: null }) },
+    ];
+    const origins = await sendOneByOne(topic, poison);
+    await produceAvroVisits(producer, registry, topic, good.slice(half));
+    const total = await recordsIn(topic);
+    const run = await startSink(topic, { table, client: clickhouse, maxRows: 1000, maxWaitMs: 1500, deadLetterTopic });
+
+    const outcome = await pollUntil(
+      async () => (run.settled() ? 'stopped' : (await committed(run.groupId, topic)) === total ? 'committed' : undefined),
+      {
+        timeoutMs: 30_000,
+        hint: 'A row that cannot be stored must not hold back its batch: send it to the dead-letter topic, store the rest, and commit the whole batch — README §7',
+      },
+    );
+    assertWithHint(
+      outcome !== 'stopped',
+      'The sink stopped on a row that decodes but cannot be stored: check each row before the INSERT (checkRow), dead-letter those that do not fit, and go on — README §7',
+    );
+    const dead = await readTopic(deadLetterTopic, poison.length);
+    for (const [i, { key, value }] of poison.entries()) {
+      const found = dead.find((record) => record.value?.equals(value));
+      assertWithHint(
+        found !== undefined && found.key?.toString() === key,
+        'Send each row that cannot be stored to the dead-letter topic as it was read — the same key and value (keep the message in what you batch) — README §7',
+        `no dead letter for the record "${key}"`,
+      );
+      expectConnectHeaders(found.headers, { ...origins[i]!, topic, stage: 'TASK_PUT' });
+    }
+    await withHint(
+      'Store every good row of the batch, and nothing of a row that does not fit: a row of another schema stored with defaults, or a count wrapped round 2^32, is wrong data in the table — README §7',
+      async () => expect(await storedEvents(table)).toEqual([...good].sort(byPosition)),
+    );
+    const deadLetters = await recordsIn(deadLetterTopic);
+    assertWithHint(
+      deadLetters === poison.length,
+      'Dead-letter only the rows that cannot be stored, each once — not the whole batch — README §7',
+      `${deadLetters} dead letters for ${poison.length} bad records`,
+    );
+  }, 60_000);
+
+  it('an INSERT ClickHouse refuses for one row: that row to the dead-letter topic, the rest of the batch stored', async () => {
+    const topic = await newTopic();
+    const deadLetterTopic = await newTopic('test06_dlq');
+    const table = await newEventTable('s7b');
+    // A row checkRow() cannot know is bad: this table refuses the country ZZ (a rule of the table, checked by ClickHouse).
+    await clickhouse.command({ query: `ALTER TABLE ${table} ADD CONSTRAINT no_test_country CHECK country_code != 'ZZ'` });
+    const good = visits(40, 674);
+    const half = Math.floor(good.length / 2);
+    const schemaId = await produceAvroVisits(producer, registry, topic, good.slice(0, half));
+    const [template] = asAvro(visits(1, 675));
+    assertWithHint(template, 'the test needs an event');
+    const refusedRow = {
+      key: 'refused-by-the-table',
+      value: await registry.encode(schemaId, { ...template, country_code: 'ZZ', country_name: 'Nowhere' }),
+    };
+    const [origin] = await sendOneByOne(topic, [refusedRow]);
+    await produceAvroVisits(producer, registry, topic, good.slice(half));
+    const total = await recordsIn(topic);
+    const { client, inserts } = watchInserts(clickhouse);
+    const run = await startSink(topic, { table, client, maxRows: 1000, maxWaitMs: 1500, deadLetterTopic });
+
+    const outcome = await pollUntil(
+      async () => (run.settled() ? 'stopped' : (await committed(run.groupId, topic)) === total ? 'committed' : undefined),
+      {
+        timeoutMs: 30_000,
+        hint: 'ClickHouse refused an INSERT for one of its rows: split the batch (insertIsolatingBadRows), dead-letter the refused row, store the rest and commit — README §7',
+      },
+    );
+    assertWithHint(
+      outcome !== 'stopped',
+      'The sink stopped because ClickHouse refused one row of a batch: split it (insertIsolatingBadRows) until the row stands alone, dead-letter that row, store the rest — README §7',
+    );
+    const [dead] = await readTopic(deadLetterTopic, 1);
+    assertWithHint(
+      dead?.value?.equals(refusedRow.value) === true,
+      'Send the row ClickHouse refused to the dead-letter topic, as it was read (same key and value) — README §7',
+    );
+    const info = expectConnectHeaders(dead.headers, { ...origin!, topic, stage: 'TASK_PUT' });
+    assertWithHint(
+      info.exceptionMessage?.includes('no_test_country') === true,
+      "Put ClickHouse's answer in '__connect.errors.exception.message': it names what the row broke — README §7",
+      `the message: ${info.exceptionMessage}`,
+    );
+    await withHint('Every other row of that batch must be stored — README §7', async () =>
+      expect(await storedEvents(table)).toEqual([...good].sort(byPosition)),
+    );
+    const enough = run.batches.length + 2 * Math.ceil(Math.log2(total)) + 1;
+    assertWithHint(
+      inserts.length <= enough,
+      'Isolate the refused row by splitting the batch in halves, not by inserting row by row — README §7',
+      `${inserts.length} INSERTs for ${total} records in ${run.batches.length} batch(es)`,
+    );
+    const deadLetters = await recordsIn(deadLetterTopic);
+    assertWithHint(deadLetters === 1, 'Dead-letter only the row ClickHouse refused — README §7', `${deadLetters} dead letters`);
+  }, 60_000);
+});
+
+/** Another schema under the subject, as a producer might register it: BACKWARD-compatible, so the registry takes it. */
+async function registerOtherSchema(subject: string): Promise<number> {
+  const schema = readButtonPressSchema() as { fields: { name: string; type: unknown }[] };
+  const fields = schema.fields
+    .filter((field) => field.name !== 'country_name')
+    .map((field) => (field.name === 'count' ? { ...field, type: 'long' } : field));
+  fields.push({ name: 'browser', type: ['null', 'string'], default: null } as { name: string; type: unknown });
+  const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify({ ...schema, fields }) }, { subject });
+  return id;
+}
+
+// -----------------------------------------------------------------------------------------------------------
+describe('§8 outages: the sink waits, retries and resumes', () => {
+  it('retryWhileUnavailable() waits longer after each failed attempt (up to a cap), reports the outage once and the recovery once', async () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+    const attempts: number[] = [];
+    const reports: string[] = [];
+    const result = await withHint('Write retryWhileUnavailable() in src/retry.ts — README §8', () =>
+      retryWhileUnavailable(
+        async () => {
+          attempts.push(performance.now());
+          if (attempts.length < 8) throw down;
+          return 'stored';
+        },
+        {
+          unavailable: (error) => error === down,
+          firstDelayMs: 30,
+          maxDelayMs: 60,
+          onOutage: () => void reports.push('outage'),
+          onRecovered: () => void reports.push('recovered'),
+        },
+      ),
+    );
+    assertWithHint(
+      result === 'stored' && attempts.length === 8,
+      'Try again while unavailable(error) is true, and return what the attempt returns once it succeeds — README §8',
+      `${attempts.length} attempts, returned ${String(result)}`,
+    );
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    assertWithHint(
+      gaps[0]! >= 25 && gaps[1]! >= 50,
+      'Wait between attempts, and twice as long each time (firstDelayMs, then doubling): hammering a server that is down only slows its return — README §8',
+      `waits: ${gaps.map((gap) => Math.round(gap)).join(', ')} ms`,
+    );
+    assertWithHint(
+      gaps.at(-1)! < 400,
+      'Cap the wait at maxDelayMs: doubling for ever would leave the sink idle for minutes once the server is back — README §8',
+      `waits: ${gaps.map((gap) => Math.round(gap)).join(', ')} ms with maxDelayMs 60`,
+    );
+    await withHint(
+      'Report an outage once when it begins (onOutage) and once when it ends (onRecovered) — not at every attempt — README §8',
+      () => expect(reports).toEqual(['outage', 'recovered']),
+    );
+
+    let calls = 0;
+    const refusal = new Error('Cannot parse UUID');
+    const outcome = await retryWhileUnavailable(
+      async () => {
+        calls += 1;
+        throw refusal;
+      },
+      { unavailable: (error) => error === down, firstDelayMs: 10, maxDelayMs: 10 },
+    ).then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    assertWithHint(
+      outcome === refusal && calls === 1,
+      'An error that is an answer (unavailable(error) is false) is not an outage: throw it at once, without retrying — README §8',
+      `${calls} attempts`,
+    );
+  });
+
+  it('ClickHouse away: the sink retries, commits and dead-letters nothing; back: every event stored, and it goes on', async () => {
+    const topic = await newTopic();
+    const deadLetterTopic = await newTopic('test06_dlq');
+    const table = await newEventTable('s8a');
+    const events = visits(20, 681);
+    await produceAvroVisits(producer, registry, topic, events);
+    // The real ClickHouse keeps running; the sink reaches it through a proxy that cuts every connection for now.
+    const proxy = await serviceProxy(config.clickhouse.url);
+    const throughProxy = createClickHouse({ ...config, clickhouse: { ...config.clickhouse, url: proxy.url } }, { database, quiet: true });
+    later(() => throughProxy.close());
+    const run = await startSink(topic, { table, client: throughProxy, maxRows: 1000, maxWaitMs: 300, deadLetterTopic });
+
+    const whileDown = await pollUntil(
+      async () => {
+        if (run.settled()) return 'stopped';
+        if ((await committed(run.groupId, topic)) > 0) return 'committed';
+        return proxy.attempts.length >= 3 ? 'retrying' : undefined;
+      },
+      {
+        timeoutMs: 30_000,
+        hint: 'The sink did not try to store the events (the test counts its attempts to reach ClickHouse) — README §5, §8',
+      },
+    );
+    assertWithHint(
+      whileDown !== 'stopped',
+      'ClickHouse did not answer and the sink stopped: an outage is no reason to stop — wait and try the same batch again (retryWhileUnavailable around the INSERT) — README §8',
+    );
+    assertWithHint(
+      whileDown !== 'committed',
+      'Offsets were committed while ClickHouse was away: commit a batch only once it is stored — keep retrying it, never give up and move on — README §8',
+    );
+    const deadWhileDown = await recordsIn(deadLetterTopic);
+    assertWithHint(
+      deadWhileDown === 0,
+      'Rows went to the dead-letter topic because ClickHouse did not answer: those rows are fine — retry, never dead-letter; only a refusal of the rows themselves (refusedForItsData) is a dead letter — README §8',
+      `${deadWhileDown} dead letters`,
+    );
+    const [first, second, third] = proxy.attempts;
+    assertWithHint(
+      third! - first! >= 600 && third! - second! >= second! - first!,
+      'Wait between attempts, longer each time (0.5 s, 1 s, 2 s … up to 10 s) — README §8',
+      `attempts at +0, +${second! - first!}, +${third! - first!} ms`,
+    );
+    await withHint(
+      'Report the outage once, when it begins: onOutage({ service: "ClickHouse", error }) — npm start prints it — README §8',
+      () => expect(run.outages).toEqual(['down: ClickHouse']),
+    );
+
+    proxy.comeBack();
+    const afterwards = await pollUntil(
+      async () => (run.settled() ? 'stopped' : (await committed(run.groupId, topic)) === events.length ? 'caught up' : undefined),
+      {
+        timeoutMs: 40_000,
+        hint: 'ClickHouse is back, but the sink did not store and commit the waiting batch: keep retrying it until it is stored — README §8',
+      },
+    );
+    assertWithHint(afterwards !== 'stopped', 'The sink stopped after ClickHouse came back — README §8');
+    await withHint('Every event must be stored once ClickHouse is back — README §8', async () =>
+      expect(await storedEvents(table)).toEqual([...events].sort(byPosition)),
+    );
+    await withHint(
+      'Report the recovery once, when ClickHouse answers again: onRecovered({ service: "ClickHouse", downMs }) — README §8',
+      () => expect(run.outages).toEqual(['down: ClickHouse', 'back: ClickHouse']),
+    );
+    assertWithHint((await recordsIn(deadLetterTopic)) === 0, 'Nothing may reach the dead-letter topic during an outage — README §8');
+  }, 90_000);
+
+  it('the registry away: the records wait, none dead-lettered, and are stored once it is back', async () => {
+    const topic = await newTopic();
+    const deadLetterTopic = await newTopic('test06_dlq');
+    const table = await newEventTable('s8b');
+    const events = visits(10, 682);
+    await produceAvroVisits(producer, registry, topic, events);
+    const proxy = await serviceProxy(config.schemaRegistry.url);
+    // A registry client of its own: it has not seen the schema yet, so it must ask the registry (through the proxy).
+    const registryThroughProxy = createSchemaRegistry({ ...config, schemaRegistry: { ...config.schemaRegistry, url: proxy.url } });
+    const run = await startSink(topic, {
+      table,
+      client: clickhouse,
+      maxRows: 1000,
+      maxWaitMs: 300,
+      deadLetterTopic,
+      registry: registryThroughProxy,
+    });
+
+    const whileDown = await pollUntil(() => (run.settled() ? 'stopped' : proxy.attempts.length >= 2 ? 'retrying' : undefined), {
+      timeoutMs: 30_000,
+      hint: 'The sink did not try to decode the records (the test counts its attempts to reach the registry) — README §6',
+    });
+    assertWithHint(
+      whileDown !== 'stopped',
+      'The registry did not answer and the sink stopped: wait and try the record again (retryWhileUnavailable around decodeOrDeadLetter) — README §8',
+    );
+    const deadWhileDown = await recordsIn(deadLetterTopic);
+    assertWithHint(
+      deadWhileDown === 0,
+      'Records went to the dead-letter topic because the registry did not answer: they are fine — throw when registryUnavailable(error), and retry — README §6, §8',
+      `${deadWhileDown} dead letters`,
+    );
+    proxy.comeBack();
+    const afterwards = await pollUntil(
+      async () => (run.settled() ? 'stopped' : (await committed(run.groupId, topic)) === events.length ? 'caught up' : undefined),
+      {
+        timeoutMs: 60_000,
+        hint: 'The registry is back, but the sink did not store and commit the records: keep retrying them — README §8',
+      },
+    );
+    assertWithHint(afterwards !== 'stopped', 'The sink stopped after the registry came back — README §8');
+    await withHint('Every event must be stored once the registry is back — README §8', async () =>
+      expect(await storedEvents(table)).toEqual([...events].sort(byPosition)),
+    );
+    assertWithHint(
+      (await recordsIn(deadLetterTopic)) === 0,
+      'Nothing may reach the dead-letter topic while the registry is away — README §8',
+    );
+  }, 90_000);
 });
 
 async function readTopic(topic: string, count: number) {
@@ -708,8 +1162,46 @@ async function readTopic(topic: string, count: number) {
   return received;
 }
 
+/** Sends each record on its own and returns where each landed (partition, offset): its dead letter must say so. */
+async function sendOneByOne(topic: string, records: { key: string; value: Buffer }[]): Promise<{ partition: number; offset: string }[]> {
+  const origins: { partition: number; offset: string }[] = [];
+  for (const record of records) {
+    const [landed] = await producer.send({ topic, messages: [record] });
+    origins.push({ partition: landed!.partition, offset: landed!.baseOffset! });
+  }
+  return origins;
+}
+
+/**
+ * The dead letter's headers: Kafka Connect's context headers (__connect.errors.*), the one scheme both sinks
+ * write (the JDBC sink of step 05 writes them itself) — so one reader understands every dead letter.
+ */
+function expectConnectHeaders(
+  headers: Record<string, Buffer | string | undefined> | undefined,
+  expected: { topic: string; partition: number; offset: string; stage: 'VALUE_CONVERTER' | 'TASK_PUT' },
+): DeadLetterInfo {
+  const info = readDeadLetterContext(headers);
+  const got = `headers: ${Object.keys(headers ?? {}).join(', ') || 'none'}`;
+  assertWithHint(
+    (info.exceptionMessage ?? '').trim().length > 0,
+    "Say why in Kafka Connect's header '__connect.errors.exception.message' (the error's message): build the headers with deadLetterHeaders() from @workshop/shared — README §6",
+    got,
+  );
+  assertWithHint(
+    info.topic === expected.topic && info.partition === expected.partition && info.offset === expected.offset,
+    "Say where the record was: '__connect.errors.topic', '.partition' and '.offset' of the record read — deadLetterHeaders({ topic, partition, offset: message.offset, … }) — README §6",
+    `expected ${expected.topic}/${expected.partition}@${expected.offset}, the headers say ${info.topic}/${info.partition}@${info.offset}`,
+  );
+  assertWithHint(
+    info.stage === expected.stage && (info.connectorName ?? '').length > 0 && (info.exceptionClassName ?? '').length > 0,
+    `Say at which stage it failed — '__connect.errors.stage' = ${expected.stage} (VALUE_CONVERTER: it could not be decoded; TASK_PUT: it decoded but cannot be stored) — and which sink: '__connect.errors.connector.name' — README §6`,
+    `stage ${info.stage}, connector ${info.connectorName}, exception class ${info.exceptionClassName}`,
+  );
+  return info;
+}
+
 // -----------------------------------------------------------------------------------------------------------
-describe('§7 a crash in the middle of the stream', () => {
+describe('§5 a crash in the middle of the stream (npm start)', () => {
   interface Child {
     process: ChildProcess;
     output: string[];
