@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { repoRoot } from '@workshop/shared/repo-root';
-import { exerciseTarget } from '@workshop/shared/testing';
+import { exerciseTarget } from '@workshop/shared/exercise-target';
 import { boardSettings, shouldPublish } from './board-settings.js';
 import { type FinishedTest, progressEvent } from './progress-event.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 import { resolve } from 'node:path';
 import { KitError } from '../errors.js';
-import { exerciseSrcDir } from './exercise-target.js';
+import { exerciseSrcDir } from '../exercise-target.js';
 
 /**
  * The time zone every step's tests run in. Not UTC on purpose: a timestamp built from local time but labelled `Z` is

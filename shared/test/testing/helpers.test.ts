@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HintError, assertWithHint, withHint } from '../../src/testing/hints.js';
 import { pollUntil } from '../../src/testing/poll.js';
 import { uniqueName, uniqueSessionId } from '../../src/testing/ids.js';
-import { exerciseSrcDir, exerciseTarget } from '../../src/testing/exercise-target.js';
+import { exerciseSrcDir, exerciseTarget } from '../../src/exercise-target.js';
 import { describeUnreachable } from '../../src/testing/services.js';
 
 describe('hints', () => {
