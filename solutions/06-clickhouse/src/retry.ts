@@ -34,10 +34,8 @@ export async function retryWhileUnavailable<T>(attempt: () => Promise<T>, option
         if (downSince !== undefined) onRecovered?.(Date.now() - downSince); // it answered: it is back
         throw error;
       }
-      if (downSince === undefined) {
-        downSince = Date.now();
-        onOutage?.(error);
-      }
+      if (downSince === undefined) onOutage?.(error); // once per outage, not once per attempt
+      downSince ??= Date.now();
       if (signal?.aborted) throw error;
       await waitWithHeartbeats(delay, { heartbeat, signal });
       if (signal?.aborted) throw error;

@@ -99,30 +99,25 @@ export async function runSink(clients: SinkClients, options: SinkOptions): Promi
     });
   }
 
+  /** One INSERT of `rows`, waiting out a ClickHouse outage (§8); an error about the rows themselves is thrown at once. */
+  function insertWaitingOutOutages(rows: Received[]): Promise<void> {
+    return retryWhileUnavailable(
+      () => insertButtonPresses(clickhouse, table, rows.map((received) => received.event!)),
+      retrying('ClickHouse', (error) => !refusedForItsData(error)),
+    );
+  }
+
   // #region store-then-commit
   async function storeBatch(batch: Received[]): Promise<void> {
     const started = Date.now();
     // README §7: rows that do not fit the table are set aside before the INSERT…
-    const fitting: Received[] = [];
-    const refused: { received: Received; error: unknown }[] = [];
-    for (const received of batch) {
-      if (!received.event) continue; // already a dead letter (§6)
-      const problem = checkRow(received.event);
-      if (problem) refused.push({ received, error: Object.assign(new Error(problem), { name: 'RowDoesNotFitTable' }) });
-      else fitting.push(received);
-    }
-    // …and rows ClickHouse still refuses are isolated by splitting; an outage is waited out (§8).
-    const insert = (rows: Received[]) =>
-      retryWhileUnavailable(
-        () => insertButtonPresses(clickhouse, table, rows.map((received) => received.event!)),
-        retrying('ClickHouse', (error) => !refusedForItsData(error)),
-      );
-    const refusedByClickHouse = await insertIsolatingBadRows(fitting, insert);
-    for (const { row, error } of refusedByClickHouse) refused.push({ received: row, error });
-    await sendDeadLetters(refused);
+    const { fitting, misfits } = setAsideMisfits(batch);
+    // …rows ClickHouse still refuses are isolated by splitting the batch.
+    const refused = await insertIsolatingBadRows(fitting, insertWaitingOutOutages);
+    await sendDeadLetters([...misfits, ...refused.map(({ row, error }) => ({ received: row, error }))]);
     // Only now: a committed offset promises "everything before it is stored or dead-lettered".
     await consumer.commitOffsets(offsetsToCommit(topic, batch));
-    const rows = fitting.length - refusedByClickHouse.length;
+    const rows = fitting.length - refused.length;
     onBatch?.({ rows, deadLetters: batch.length - rows, ms: Date.now() - started });
   }
 
@@ -192,6 +187,19 @@ export function offsetsToCommit(topic: string, batch: Received[]): TopicPartitio
     if (after > (next.get(partition) ?? -1n)) next.set(partition, after);
   }
   return [...next].map(([partition, offset]) => ({ topic, partition, offset: offset.toString() }));
+}
+
+/** README §7: the rows that fit the table, and those that do not with the reason (dead letters already sent are neither). */
+export function setAsideMisfits(batch: Received[]): { fitting: Received[]; misfits: { received: Received; error: Error }[] } {
+  const fitting: Received[] = [];
+  const misfits: { received: Received; error: Error }[] = [];
+  for (const received of batch) {
+    if (!received.event) continue; // already a dead letter (§6)
+    const problem = checkRow(received.event);
+    if (problem) misfits.push({ received, error: Object.assign(new Error(problem), { name: 'RowDoesNotFitTable' }) });
+    else fitting.push(received);
+  }
+  return { fitting, misfits };
 }
 
 /**
