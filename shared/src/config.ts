@@ -41,6 +41,11 @@ const rawEnvSchema = z.object({
   CONNECT_PASSWORD: z.string().optional(),
   /** How Kafka Connect reaches PostgreSQL (inside docker-compose that is not 127.0.0.1). */
   CONNECT_JDBC_URL: z.string().startsWith('jdbc:postgresql://').optional(),
+  /**
+   * Which JDBC sink the stack's Connect runs: Debezium's on the local stacks, Aiven's own on Aiven (npm run aiven:env
+   * writes `aiven`). The kit's Connect client translates a step's Debezium config for it (shared/src/aiven-jdbc-sink.ts).
+   */
+  CONNECT_JDBC_SINK: z.enum(['debezium', 'aiven']).default('debezium'),
 
   PGHOST: z.string().min(1).default('127.0.0.1'),
   PGPORT: portFromEnv.default(defaultPorts.postgres),
@@ -90,6 +95,8 @@ export interface WorkshopConfig {
     auth?: { username: string; password: string };
     /** JDBC URL of the workshop database as Kafka Connect's worker sees it. */
     postgresJdbcUrl: string;
+    /** The JDBC sink the worker has: a step's Debezium config is sent as is, or translated for Aiven's sink. */
+    jdbcSink: 'debezium' | 'aiven';
   };
   postgres: {
     host: string;
@@ -191,6 +198,7 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
         e.CONNECT_JDBC_URL ?? `jdbc:postgresql://${e.PGHOST}:${e.PGPORT}/${e.PGDATABASE}`,
         participant && names.postgresSchema,
       ),
+      jdbcSink: e.CONNECT_JDBC_SINK,
     },
     postgres: {
       host: e.PGHOST,

@@ -1,3 +1,4 @@
+import { debeziumJdbcSinkClass, toAivenJdbcSinkConfig } from './aiven-jdbc-sink.js';
 import type { WorkshopConfig } from './config.js';
 import { KitError } from './errors.js';
 import { connectorConfigInSchema, connectorConfigOutOfSchema } from './participant-clients.js';
@@ -32,8 +33,10 @@ export interface ConnectRestClient {
 }
 
 export function createConnectRestClient(config: WorkshopConfig, fetchImpl: typeof fetch = fetch): ConnectRestClient {
-  const { url, auth } = config.connect;
+  const { url, auth, jdbcSink } = config.connect;
   const { schema } = config.postgres;
+  /** Per connector: the config a step gave this client, and the Aiven translation of it that went to Connect. */
+  const translated = new Map<string, { given: Record<string, string>; sent: Record<string, string> }>();
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
 
@@ -89,13 +92,23 @@ export function createConnectRestClient(config: WorkshopConfig, fetchImpl: typeo
     },
     async putConnectorConfig(name, connectorConfig) {
       // A participant's sink writes to her schema's table (participant-clients.ts says why the URL is not enough).
-      const sent = schema ? connectorConfigInSchema(connectorConfig, schema) : connectorConfig;
+      const inSchema = schema ? connectorConfigInSchema(connectorConfig, schema) : connectorConfig;
+      // The stack's Connect has Aiven's JDBC sink, not Debezium's (the config says so): the step's config is
+      // translated here, so the step's own code is the same on every stack.
+      const aiven = jdbcSink === 'aiven' && connectorConfig['connector.class'] === debeziumJdbcSinkClass;
+      const sent = aiven ? toAivenJdbcSinkConfig(inSchema, config) : inSchema;
       await call('PUT', `/connectors/${encodeURIComponent(name)}/config`, sent);
+      if (aiven) translated.set(name, { given: connectorConfig, sent });
+      else translated.delete(name);
     },
     async getConnectorConfig(name) {
       const { status, json } = await call('GET', `/connectors/${encodeURIComponent(name)}/config`);
       if (status === 404) return undefined;
-      return schema ? connectorConfigOutOfSchema(json as Record<string, string>, schema) : (json as Record<string, string>);
+      const running = json as Record<string, string>;
+      // What this client translated, as long as Connect still runs exactly that: read back as the step wrote it.
+      const mine = translated.get(name);
+      if (mine && sameConfig(running, mine.sent)) return { ...mine.given, ...(running.name === undefined ? {} : { name: running.name }) };
+      return schema ? connectorConfigOutOfSchema(running, schema) : running;
     },
     async getConnectorStatus(name) {
       const { status, json } = await call('GET', `/connectors/${encodeURIComponent(name)}/status`);
@@ -130,6 +143,12 @@ export function isRebalancing({ status, json }: { status: number; json: unknown 
   if (status !== 409 && status !== 500 && status !== 503) return false;
   const message = typeof json === 'object' && json && 'message' in json ? String(json.message) : '';
   return /rebalanc|stale configuration|conflicting operation/i.test(message);
+}
+
+/** Equal but for `name`, which Connect adds to every config it returns. */
+function sameConfig(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((key) => key !== 'name'));
+  return [...keys].every((key) => a[key] === b[key]);
 }
 
 function safeJson(text: string): unknown {

@@ -38,6 +38,15 @@ export {
   type ConnectorStatus,
   type ConnectorPlugin,
 } from './connect-rest.js';
+export {
+  aivenConnectPlugins,
+  aivenJdbcSinkClass,
+  confluentAvroConverterClass,
+  debeziumJdbcSinkClass,
+  toAivenJdbcSinkConfig,
+  withoutKitTransforms,
+  withSslModeRequire,
+} from './aiven-jdbc-sink.js';
 export { avroLogicalTypes } from './avro-logical-types.js';
 export {
   buttonActions,

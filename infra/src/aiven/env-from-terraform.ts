@@ -95,6 +95,8 @@ export function aivenEnvFromTerraform(outputs: TerraformOutputs, certDir: string
     ...(connect.username ? { CONNECT_USERNAME: connect.username, CONNECT_PASSWORD: connect.password ?? '' } : {}),
     // Aiven's Connect reaches Aiven's PostgreSQL over TLS, at its public address.
     CONNECT_JDBC_URL: `jdbc:postgresql://${pg.host}:${pg.port}/${pg.database}?sslmode=require`,
+    // Aiven's Connect has Aiven's JDBC sink, not Debezium's: the kit's Connect client translates step 05's config.
+    CONNECT_JDBC_SINK: 'aiven',
     PGHOST: pg.host,
     PGPORT: pg.port,
     PGDATABASE: pg.database,

@@ -62,6 +62,8 @@ describe('aiven:env', () => {
       url: 'https://button-workshop-connect-proj.a.aivencloud.com',
       auth: { username: 'avnadmin', password: 'AVNS_connect' },
       postgresJdbcUrl: 'jdbc:postgresql://button-workshop-pg-proj.a.aivencloud.com:24942/workshop?sslmode=require',
+      // Aiven's Connect has Aiven's JDBC sink: the kit's Connect client translates step 05's config for it.
+      jdbcSink: 'aiven',
     });
     expect(config.postgres).toEqual({
       host: 'button-workshop-pg-proj.a.aivencloud.com',

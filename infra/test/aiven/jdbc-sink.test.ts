@@ -97,7 +97,7 @@ describe('toAivenJdbcSinkConfig', () => {
     ).toThrow(/expected a Debezium JDBC sink config/);
     expect(() => toAivenJdbcSinkConfig(debeziumConfig({ 'primary.key.mode': 'record_header' }), aivenConfig)).toThrow(KitError);
     expect(() => toAivenJdbcSinkConfig(debeziumConfig({ 'hibernate.c3p0.max_size': '5', 'field.include.list': 'a' }), aivenConfig)).toThrow(
-      'no Aiven JDBC sink equivalent for hibernate.c3p0.max_size, field.include.list — add a mapping in infra/src/aiven/jdbc-sink.ts',
+      'no Aiven JDBC sink equivalent for hibernate.c3p0.max_size, field.include.list — add a mapping in shared/src/aiven-jdbc-sink.ts',
     );
   });
 
