@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apicurioConfluentApiPath, defaultPorts, hostPortVariables, parseConfig, workshopNames } from '@workshop/shared';
 import { repoRoot } from '@workshop/shared/repo-root';
+import { requiredConnectPlugins } from '../../src/native/probes.js';
 import { connectWorkerProperties, kafkaServerProperties } from '../../src/native/service-configs.js';
 import { readStackVersions } from '../../src/native/versions.js';
 import { composeNetwork } from '../../src/docker/compose-network.js';
@@ -322,10 +323,28 @@ describe('docker-compose.yml', () => {
 
   it('fetches Connect’s plugins at the versions of infra/stack-versions.json with the native pom (connect-plugins)', () => {
     const versions = readStackVersions();
-    expect(env('connect-plugins')).toEqual({ DEBEZIUM_JDBC_VERSION: versions.debeziumJdbc, APICURIO_VERSION: versions.apicurio });
+    expect(env('connect-plugins')).toEqual({
+      DEBEZIUM_JDBC_VERSION: versions.debeziumJdbc,
+      APICURIO_VERSION: versions.apicurio,
+      // The kit's transform is built against the Kafka Connect runs.
+      KAFKA_VERSION: versions.kafka,
+    });
     expect(service('connect-plugins').command).toEqual(['bash', '/workshop/docker/connect-plugins.sh']);
     const mounts = Object.fromEntries(bindMounts('connect-plugins').map((m) => [relative(repoRoot, m.source), m.target]));
-    expect(mounts).toEqual({ 'infra/docker': '/workshop/docker', 'infra/native/maven': '/workshop/maven' });
+    expect(mounts).toEqual({
+      'infra/docker': '/workshop/docker',
+      'infra/native/maven': '/workshop/maven',
+      // Where connect-plugins.sh reads the kit's transform's sources (TRANSFORMS_SOURCES' default).
+      'infra/connect-transforms': '/workshop/connect-transforms',
+    });
+    expect(readFileSync(join(repoRoot, 'infra/docker/connect-plugins.sh'), 'utf8')).toContain(
+      'transforms_sources="${TRANSFORMS_SOURCES:-/workshop/connect-transforms}"',
+    );
+  });
+
+  it("is healthy only when Connect lists every plugin the native probe requires — the kit's transform included", () => {
+    const test = (service('connect').healthcheck?.test ?? []) as string[];
+    for (const plugin of requiredConnectPlugins) expect(test.join(' '), plugin).toContain(`*${plugin}*`);
   });
 
   it('sets the registry’s BACKWARD rule through the Confluent API the steps use (registry-init)', () => {

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createTcpServer, connect as tcpConnect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -79,7 +79,17 @@ for arg in "$@"; do
     -Dartifact=*) artifact="\${arg#*=}" ;;
   esac
 done
-if [[ "$*" == *dependency:get* ]]; then
+build=; pom=; previous=
+for arg in "$@"; do
+  case "$arg" in -Dbuild.dir=*) build="\${arg#*=}" ;; esac
+  [[ "$previous" == -f ]] && pom="$arg"
+  previous="$arg"
+done
+if [[ "$*" == *" package"* ]]; then
+  # The kit's transform: a "jar" (the first line of the pom -f names); an empty pom fails as Maven would.
+  [[ -s "$pom" ]] || { echo "[ERROR] Non-parseable POM $pom" >&2; exit 1; }
+  mkdir -p "$build" && head -n 1 "$pom" > "$build/workshop-connect-transforms.jar"
+elif [[ "$*" == *dependency:get* ]]; then
   IFS=: read -r group name version type classifier <<< "$artifact"
   dir="$repo/\${group//.//}/$name/$version"
   mkdir -p "$dir"
@@ -100,6 +110,10 @@ fi
   );
   const plugins = join(root, 'plugins');
   await mkdir(plugins);
+  // A copy of infra/connect-transforms (pom.xml and src/), so a test can change its sources.
+  const transforms = join(root, 'connect-transforms');
+  await cp(join(repoRoot, 'infra/connect-transforms/pom.xml'), join(transforms, 'pom.xml'), { recursive: true });
+  await cp(join(repoRoot, 'infra/connect-transforms/src'), join(transforms, 'src'), { recursive: true });
   const env = {
     ...process.env,
     PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
@@ -108,6 +122,8 @@ fi
     EXPECTED_SHA256: expected,
     MAVEN_POM: join(repoRoot, 'infra/native/maven/pom.xml'),
     MAVEN_REPOSITORY: join(root, 'repository'),
+    TRANSFORMS_SOURCES: transforms,
+    TRANSFORMS_BUILD_DIR: join(root, 'transforms-build'),
   };
   const runScript = () =>
     run('bash', [script('connect-plugins.sh')], { env }).then(
@@ -115,7 +131,7 @@ fi
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
     );
   const mvnCalls = async () => (existsSync(calls) ? (await readFile(calls, 'utf8')).trim().split('\n') : []);
-  return { plugins, runScript, mvnCalls };
+  return { plugins, transforms, runScript, mvnCalls };
 }
 
 const goodFiles = {
@@ -145,10 +161,45 @@ describe('connect-plugins.sh (the init service connect-plugins)', () => {
     expect(calls[1]).toContain(`-Dapicurio.version=${versions.apicurio}`);
     for (const call of calls) expect(call, 'Maven checks Central’s checksums').toMatch(/^-B -C /);
 
-    // The next `docker compose up`: the volume matches, nothing is fetched (works offline).
+    // The next `docker compose up`: the volume matches, nothing is fetched or built (works offline).
     const second = await box.runScript();
     expect(second.stdout).toMatch(/already in place \(3 files/);
-    expect(await box.mvnCalls()).toHaveLength(2);
+    expect(second.stdout).toMatch(/the kit's transform is built/);
+    expect(await box.mvnCalls()).toHaveLength(3);
+  });
+
+  it("builds the kit's transform (step 05's ValidateButtonPress) into its own plugin.path folder, against Connect's Kafka, again only when its sources change", async () => {
+    const box = await pluginSandbox(goodFiles, lockOfGoodFiles);
+    const first = await box.runScript();
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/the kit's transform built, its tests passed/);
+    const jar = join(box.plugins, 'connect-transforms/workshop-connect-transforms.jar');
+    expect(await readFile(jar, 'utf8')).toMatch(/<\?xml/);
+    const build = (await box.mvnCalls())[2] ?? '';
+    expect(build).toMatch(/^-B -C /);
+    expect(build).toContain(`-f ${join(box.transforms, 'pom.xml')}`);
+    expect(build).toContain(`-Dkafka.version=${readStackVersions().kafka}`);
+    expect(build).toMatch(/ package$/);
+
+    // Its jar is not in the lock, and the lock check leaves it alone.
+    expect((await box.runScript()).stdout).toMatch(/already in place \(3 files/);
+    expect(await box.mvnCalls()).toHaveLength(3);
+
+    // A changed source (a participant never does this; a maintainer does): rebuilt at the next up.
+    await writeFile(join(box.transforms, 'src/main/java/workshop/connect/ValidateButtonPress.java'), '// changed\n', { flag: 'a' });
+    const rebuilt = await box.runScript();
+    expect(rebuilt.stdout).toMatch(/already in place \(3 files/);
+    expect(rebuilt.stdout).toMatch(/the kit's transform built/);
+    expect(await box.mvnCalls()).toHaveLength(4);
+    expect(existsSync(join(box.plugins, '.partial'))).toBe(false);
+  });
+
+  it('a failing transform build (a red JUnit test, Maven Central away) fails the init service: Connect does not start without it', async () => {
+    const box = await pluginSandbox(goodFiles, lockOfGoodFiles);
+    await writeFile(join(box.transforms, 'pom.xml'), '');
+    const result = await box.runScript();
+    expect(result.code).not.toBe(0);
+    expect(existsSync(join(box.plugins, 'connect-transforms'))).toBe(false);
   });
 
   it('refuses a download the lock does not list (exit 1: Connect does not start), and keeps nothing of it', async () => {

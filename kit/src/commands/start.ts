@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     await unlessStopped(bringStackUpForThisRun(profile, shutdown, report));
     for (const line of renderStatusTable(await unlessStopped(profile.status()))) console.log(line);
 
-    // The config after `up`: on Docker, `up` has just written the containers' JDBC URL into .env.
+    // The config after `up`, which is what the pipeline must use: no profile's `up` changes it today (Docker's writes
+    // nothing: infra/test/profiles/docker.test.ts), and one that did would be followed.
     const config = profile.config();
     console.log('Starting the pipeline (the reference solutions of steps 04–08)…');
     let lastError = '';
