@@ -22,5 +22,9 @@ export async function bringStackUpForThisRun(profile: StackProfile, shutdown: Sh
   }
   const up = profile.up(report, { signal: abort.signal });
   upInFlight = up;
-  return up;
+  const outcome = await up;
+  // What `up` warns of (Docker offline: Grafana without its ClickHouse plugin) is said by every command that starts the
+  // stack, npm start first — not only by npm run stack:up.
+  for (const warning of outcome.warnings) report(`! ${warning}`);
+  return outcome;
 }
