@@ -309,7 +309,7 @@ function explainFailure(failed: string): string | undefined {
     ],
     [
       /postgres-as-this-machine-sees-it|6543|UnknownHost|Connection refused|connection attempt failed/i,
-      "Connect could not reach PostgreSQL: 'connection.url' must be config.connect.postgresJdbcUrl — how Connect reaches the database (on Docker postgres:5432), not the address this machine uses — README §2",
+      "Connect could not reach PostgreSQL: 'connection.url' must be config.connect.postgresJdbcUrl — how Connect reaches the database (Connect may run elsewhere), not the address this machine uses — README §2",
     ],
     [
       new RegExp(`${topic}\\b(?!_)|does not exist|Could not find table`, 'i'),
@@ -545,7 +545,7 @@ describe('§2 the connector configuration', () => {
     const withoutQuery = (jdbcUrl: string) => jdbcUrl.split('?')[0];
     assertWithHint(
       withoutQuery(url) === withoutQuery(given),
-      "Set 'connection.url' to config.connect.postgresJdbcUrl: how Connect reaches PostgreSQL. It is not the address this machine uses (config.postgres.host/port): on Docker, Connect reaches it as postgres:5432 — README §2",
+      "Set 'connection.url' to config.connect.postgresJdbcUrl: how Connect reaches PostgreSQL. It is not the address this machine uses (config.postgres.host/port): Connect, running elsewhere, may reach it by another address — README §2",
       `connection.url ${JSON.stringify(url)}; config.connect.postgresJdbcUrl ${JSON.stringify(given)}`,
     );
     const parameters = jdbcParameters(url);
