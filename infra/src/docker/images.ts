@@ -24,6 +24,7 @@ export interface DockerImages {
   'connect-postgres-link': string;
   'postgres-init': string;
   'registry-init': string;
+  'secrets-init': string;
 }
 
 export function dockerImages(versions: StackVersions = readStackVersions(), pins: DockerPins = readDockerPins()): DockerImages {
@@ -43,6 +44,8 @@ export function dockerImages(versions: StackVersions = readStackVersions(), pins
     'postgres-init': pins.postgres,
     // The Kafka image has bash (no curl): enough for one HTTP PUT.
     'registry-init': `apache/kafka:${versions.kafka}`,
+    // Runs as root (bash, coreutils): it may have to hand a .stack/ that Docker created as root to the checkout's owner.
+    'secrets-init': pins.postgres,
   };
 }
 

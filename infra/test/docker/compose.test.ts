@@ -35,7 +35,7 @@ import {
 
 const expectedServices = ['kafka', 'schema-registry', 'connect', 'postgres', 'clickhouse', 'grafana'] as const;
 /** One-shot services: each runs to its end at every `up`; dependants wait for `service_completed_successfully`. */
-const initServices = ['connect-plugins', 'postgres-init', 'registry-init'] as const;
+const initServices = ['secrets-init', 'connect-plugins', 'postgres-init', 'registry-init'] as const;
 /** Runs in Connect's network namespace: 127.0.0.1:<PostgreSQL host port> there reaches the postgres container. */
 const link = 'connect-postgres-link';
 const allServices = [...expectedServices, ...initServices, link] as const;
@@ -106,7 +106,7 @@ describe('docker-compose.yml', () => {
   });
   // biome-ignore-end lint/suspicious/noTemplateCurlyInString: end of the Compose syntax
 
-  it('has the native stack’s services plus Grafana, three init services and the link to PostgreSQL', () => {
+  it('has the native stack’s services plus Grafana, four init services and the link to PostgreSQL', () => {
     expect(Object.keys(compose.services).sort()).toEqual([...allServices].sort());
   });
 
@@ -204,7 +204,10 @@ describe('docker-compose.yml', () => {
     expect(dependencies('schema-registry')).toEqual(['postgres-init']);
     expect(dependencies('postgres-init')).toEqual(['postgres']);
     expect(dependencies('registry-init')).toEqual(['schema-registry']);
-    expect(dependencies('grafana')).toEqual(['clickhouse', 'postgres-init']);
+    expect(dependencies('grafana')).toEqual(['clickhouse', 'postgres-init', 'secrets-init']);
+    // The passwords they read exist (secrets-init) before ClickHouse and Grafana start.
+    expect(dependencies('clickhouse')).toEqual(['secrets-init']);
+    expect(dependencies('secrets-init')).toEqual([]);
     expect(dependencies(link)).toEqual(['connect', 'postgres']);
     expect(dependencies('connect-plugins')).toEqual([]);
   });
