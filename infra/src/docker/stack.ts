@@ -223,13 +223,44 @@ export async function dockerStackUp(
   return { seconds: (Date.now() - t0) / 1000, warnings };
 }
 
-/** Stops and removes the containers; the named volumes (data, plugins) stay. */
-export async function dockerStackDown(report: (line: string) => void, options: { engine?: DockerEngine } = {}): Promise<void> {
+/** What `up` reports it started, and `down({ only })` takes to mean the whole file: Compose starts all of it. */
+export const wholeStack = 'docker stack';
+
+/** Containers that live inside another service's: the PostgreSQL link shares Connect's network namespace, so it goes with it. */
+const livesInside: Partial<Record<DockerService, string[]>> = { connect: ['connect-postgres-link'] };
+
+/**
+ * Stops and removes containers; the named volumes (data, plugins) stay. Without `only` — or when it names every
+ * long-running service — the whole file (`docker compose down`). With `only`, just those services (and what lives inside
+ * them), by `docker compose stop` and `rm`: a run that found half the stack running stops only the half it started.
+ * Returns the compose services it stopped ([wholeStack] for the whole file).
+ */
+export async function dockerStackDown(
+  report: (line: string) => void,
+  options: { engine?: DockerEngine; only?: readonly string[] } = {},
+): Promise<string[]> {
   const engine = options.engine ?? dockerCliEngine();
+  const only = options.only;
+  const named = only && !only.includes(wholeStack) ? dockerServices.filter((service) => only.includes(service)) : dockerServices;
+  if (named.length === 0) return [];
   await engine.ready();
-  const code = await engine.compose(['down'], report);
-  if (code !== 0)
-    throw new KitError(`docker compose down failed (exit ${code})`, { code: 'docker-stack', hint: "the lines above are Compose's own" });
+  const compose = async (args: string[]) => {
+    const code = await engine.compose(args, report);
+    if (code !== 0) {
+      throw new KitError(`docker compose ${args[0]} failed (exit ${code})`, {
+        code: 'docker-stack',
+        hint: "the lines above are Compose's own",
+      });
+    }
+  };
+  if (named.length === dockerServices.length) {
+    await compose(['down']);
+    return [wholeStack];
+  }
+  const services = named.flatMap((service) => [...(livesInside[service] ?? []), service]);
+  await compose(['stop', ...services]);
+  await compose(['rm', '-f', ...services]);
+  return services;
 }
 
 /** `npm run stack:plugins`: fetches and verifies Connect's plugins into their volume ahead of time (before the workshop). */

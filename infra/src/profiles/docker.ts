@@ -6,6 +6,7 @@ import {
   dockerStackDown,
   dockerStackStatus,
   dockerStackUp,
+  wholeStack,
 } from '../docker/stack.js';
 import { grafanaAdminPasswordOnce } from '../docker/grafana-admin.js';
 import { resetWorkshop } from '../reset/reset.js';
@@ -52,19 +53,24 @@ export function dockerProfile(why: string, dependencies: DockerProfileDependenci
       const adminPassword = grafanaAdminPasswordOnce(dependencies.secretsDir ?? localSecretsDir());
       if (adminPassword) report(`  ${adminPassword}`);
       return {
-        // Compose starts (or keeps) the whole file; `down` takes all of it down again.
-        started: ['docker stack'],
+        // Compose starts (or keeps) the whole file. A run that found some services answering stops only the others
+        // (down({ only }) with the names stack:status shows); stack:down stops the whole file.
+        started: [wholeStack],
         seconds: result.seconds,
         warnings: result.warnings,
         summary: `docker stack up in ${result.seconds.toFixed(1)} s — Grafana: ${current.grafana.url}`,
       };
     },
-    async down(report) {
-      await dockerStackDown(report, { engine });
-      return {
-        stopped: ['docker stack'],
-        summary: 'docker stack down — containers removed, data kept in the named volumes (start over: docker compose down -v)',
-      };
+    async down(report, options = {}) {
+      const stopped = await dockerStackDown(report, { engine, ...(options.only ? { only: options.only } : {}) });
+      if (stopped.includes(wholeStack)) {
+        return {
+          stopped,
+          summary: 'docker stack down — containers removed, data kept in the named volumes (start over: docker compose down -v)',
+        };
+      }
+      const what = stopped.length ? `stopped ${stopped.join(', ')}; the rest keeps running` : 'nothing to stop';
+      return { stopped, summary: `docker stack: ${what}` };
     },
     async status() {
       const states = await dockerStackStatus(config(), { engine, ...(dependencies.probe ? { probe: dependencies.probe } : {}) });

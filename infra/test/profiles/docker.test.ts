@@ -172,3 +172,54 @@ describe('docker profile: the first run of npm start', () => {
     expect(outcome.summary).toMatch(/docker compose down -v/);
   });
 });
+
+describe('docker profile: npm start stops only what it started', () => {
+  it('down({ only }) stops and removes just the services that did not answer before (Connect with its PostgreSQL link); the rest keeps running', async () => {
+    const { config } = await sandboxEnv('');
+    const engine = fakeEngine();
+    // PostgreSQL and Kafka already answer (started earlier, by hand or another run); the rest answers once up has run.
+    const runningBefore: DockerService[] = ['postgres', 'kafka'];
+    const probe = async (service: DockerService, c: WorkshopConfig) =>
+      runningBefore.includes(service) ? undefined : probesAfterUp(engine)(service, c);
+    const profile = dockerProfile('test', { engine, probe, grafanaPlugin: async () => true, loadConfig: config, ...quick });
+
+    // What npm start does (kit/src/lifecycle/stack-for-this-run.ts): the services not answering before up, then up,
+    // then — on Ctrl-C or at its end — down({ only }) with exactly those.
+    const notRunningBefore = (await profile.status()).filter((s) => !s.working).map((s) => s.service);
+    expect(notRunningBefore).toEqual(['schema-registry', 'connect', 'clickhouse', 'grafana']);
+    await profile.up(() => undefined);
+    engine.calls.length = 0;
+    const outcome = await profile.down(() => undefined, { only: notRunningBefore });
+
+    const stopped = ['schema-registry', 'connect-postgres-link', 'connect', 'clickhouse', 'grafana'];
+    expect(engine.calls).toEqual([
+      ['stop', ...stopped],
+      ['rm', '-f', ...stopped],
+    ]);
+    expect(outcome.stopped).toEqual(stopped);
+    expect(outcome.summary).toBe(`docker stack: stopped ${stopped.join(', ')}; the rest keeps running`);
+    // Every name is a service of the compose file, and the link is the one inside Connect's network namespace.
+    const services = (loadComposeDocument() as ComposeFile).services;
+    for (const name of stopped) expect(services[name], name).toBeDefined();
+    expect(services['connect-postgres-link']?.network_mode).toBe('service:connect');
+  });
+
+  it('down({ only }) naming every service, or what up reported it started, is `docker compose down`; naming none stops nothing', async () => {
+    const { config } = await sandboxEnv('');
+    const every = fakeEngine();
+    const profile = (engine: FakeEngine) => dockerProfile('test', { engine, probe: probesAfterUp(engine), loadConfig: config, ...quick });
+    const all = (await profile(every).status()).map((s) => s.service);
+    await profile(every).down(() => undefined, { only: all });
+    expect(every.calls.filter((args) => args[0] !== 'ps')).toEqual([['down']]);
+
+    const started = fakeEngine();
+    const outcome = await profile(started).up(() => undefined, {});
+    await profile(started).down(() => undefined, { only: outcome.started });
+    expect(started.calls).toEqual([['up', '-d'], ['down']]);
+
+    const none = fakeEngine();
+    const nothing = await profile(none).down(() => undefined, { only: [] });
+    expect(none.calls).toEqual([]);
+    expect(nothing).toEqual({ stopped: [], summary: 'docker stack: nothing to stop' });
+  });
+});
