@@ -1118,9 +1118,8 @@ describe('§8 outages: the sink waits, retries and resumes', () => {
       whileDown !== 'stopped',
       'The registry did not answer and the sink stopped: wait and try the record again (retryWhileUnavailable around decodeOrDeadLetter) — README §8',
     );
-    await withHint(
-      'Report the registry\'s outage once, when it begins: onOutage({ service: "schema registry", error }) — README §8',
-      () => expect(run.outages).toEqual(['down: schema registry']),
+    await withHint('Report the registry\'s outage once, when it begins: onOutage({ service: "schema registry", error }) — README §8', () =>
+      expect(run.outages).toEqual(['down: schema registry']),
     );
     const deadWhileDown = await recordsIn(deadLetterTopic);
     assertWithHint(
