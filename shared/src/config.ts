@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { findEnvFile, readEnvFile } from './env-file.js';
 import { KitError } from './errors.js';
+import { trustCaFile } from './extra-ca.js';
 import { apicurioConfluentApiPath, defaultPorts, hostPortVariables, namesFor, participantFromEnv, workshopNames } from './names.js';
 import { repoRoot } from './repo-root.js';
 
@@ -65,7 +66,8 @@ const rawEnvSchema = z.object({
 
   /**
    * The one setting that opens the kit to the room: the button app (and, on Docker, Grafana read-only) listen on
-   * this address. Kafka, the registry, Connect, PostgreSQL and ClickHouse stay on 127.0.0.1 whatever it says.
+   * this address. Kafka, the registry, Connect, PostgreSQL and ClickHouse stay on 127.0.0.1 whatever it says — but for
+   * the secured stack under `npm run room`, which serves them there with TLS and credentials and writes it here.
    */
   WORKSHOP_ROOM_BIND: z.string().min(1).optional(),
   /** Default: WORKSHOP_ROOM_BIND when set, else 127.0.0.1. */
@@ -74,6 +76,8 @@ const rawEnvSchema = z.object({
   /** Reverse proxies whose X-Forwarded-For the button app believes (addresses or CIDRs, comma-separated). */
   BUTTON_APP_TRUST_PROXY: z.string().default(''),
   GRAFANA_URL: z.url().default(`http://127.0.0.1:${defaultPorts.grafana}`),
+  /** A CA to trust for HTTPS besides the system's (extra-ca.ts): a room's, written by npm run join. */
+  WORKSHOP_CA_FILE: z.string().min(1).optional(),
 });
 
 export interface TlsFiles {
@@ -116,6 +120,8 @@ export interface WorkshopConfig {
   /** trustedProxies empty: X-Forwarded-For is ignored (a client could claim any address). */
   buttonApp: { host: string; port: number; trustedProxies: string[] };
   grafana: { url: string };
+  /** WORKSHOP_CA_FILE: loadConfig makes this process trust it for HTTPS (extra-ca.ts). */
+  extraCaFile?: string;
 }
 
 /** Where a bad setting comes from: the shell's environment or the kit's `.env` (written by aiven:env, or by hand). */
@@ -224,6 +230,7 @@ export function parseConfig(env: Record<string, string | undefined>): WorkshopCo
     },
     grafana: { url: e.GRAFANA_URL.replace(/\/+$/, '') },
     ...(e.WORKSHOP_ROOM_BIND ? { roomBind: e.WORKSHOP_ROOM_BIND } : {}),
+    ...(e.WORKSHOP_CA_FILE ? { extraCaFile: e.WORKSHOP_CA_FILE } : {}),
     ...(participant ? { participant } : {}),
   };
 }
@@ -236,7 +243,8 @@ function inSchema(jdbcUrl: string, schema: string | undefined): string {
 
 /**
  * Reads `.env` (if present) under the real environment — a variable set in the shell wins over the file —
- * and validates the result. Call it at a command's edge, never at import time: the first call in a checkout
+ * and validates the result; a WORKSHOP_CA_FILE it names is trusted from then on, in this process. Call it at a
+ * command's edge, never at import time: the first call in a checkout
  * also generates the local stack's passwords (ensureLocalSecrets).
  */
 export function loadConfig(options: { envFile?: string; env?: NodeJS.ProcessEnv } = {}): WorkshopConfig {
@@ -244,7 +252,10 @@ export function loadConfig(options: { envFile?: string; env?: NodeJS.ProcessEnv 
   const fromFile = readEnvFile(options.envFile ?? findEnvFile(env));
   // The local stack's generated password is a default, like any other: .env (Aiven) or the shell wins.
   const local = { CLICKHOUSE_PASSWORD: ensureLocalSecrets(localSecretsDir(env))['clickhouse-password'] };
-  return parseConfig({ ...local, ...fromFile, ...env });
+  const config = parseConfig({ ...local, ...fromFile, ...env });
+  // Whoever loads a config with its own CA is about to call those HTTPS services (a room's: npm run join).
+  if (config.extraCaFile) trustCaFile(config.extraCaFile);
+  return config;
 }
 
 /**

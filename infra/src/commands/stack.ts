@@ -57,8 +57,9 @@ const commands: Record<string, () => Promise<void>> = {
       if (!args[at + 1]) throw new KitError('stack:reset --participant needs a name', { hint: usage, code: 'usage' });
       process.env[participantVariable] = validateParticipant(args[at + 1]!);
     }
-    const participant = process.env[participantVariable]?.trim();
     const profile = await openChosenProfile();
+    // Hers from the shell, --participant, or the .env (npm run join writes it there).
+    const participant = process.env[participantVariable]?.trim() || profile.config().participant;
     console.log(
       participant
         ? `Resetting ${participant}'s namespace: her topics, subjects, connector, groups and tables (nobody else's; the stack keeps running)…`

@@ -8,6 +8,7 @@ import { aivenProfile } from './aiven.js';
 import { dockerProfile } from './docker.js';
 import { nativeProfile } from './native.js';
 import { secureStackEnvironment } from '../secure/stack.js';
+import { roomProfile } from './room.js';
 import { secureProfile } from './secure.js';
 import { stackProfileNames, type StackProfile, type StackProfileName } from './profile.js';
 
@@ -60,6 +61,7 @@ const profileFactories: Record<StackProfileName, (why: string) => StackProfile> 
   docker: dockerProfile,
   aiven: aivenProfile,
   secure: secureProfile,
+  room: roomProfile,
 };
 
 /** The stack every command works on: chosen once (STACK, else Docker if an engine answers, else native). */

@@ -7,7 +7,7 @@ import type { ResetOptions, ResetSummary } from '../reset/reset.js';
  * what differs between stacks lives in the implementations beside this file (secure: the native services with TLS and
  * credentials everywhere, infra/src/secure).
  */
-export const stackProfileNames = ['native', 'docker', 'aiven', 'secure'] as const;
+export const stackProfileNames = ['native', 'docker', 'aiven', 'secure', 'room'] as const;
 export type StackProfileName = (typeof stackProfileNames)[number];
 
 export type Reporter = (line: string) => void;

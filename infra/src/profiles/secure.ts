@@ -7,7 +7,7 @@ import type { StackProfile } from './profile.js';
  * every service, configured through the same variables as Aiven. A second instance beside the native stack, in
  * .stack/secure on its own ports; what it tests is that no step assumes plain TCP, a local address or no password.
  */
-export function secureProfile(why: string): StackProfile {
+export function secureProfile(why: string, options: { roomAddress?: string } = {}): StackProfile {
   return {
     name: 'secure',
     why,
@@ -19,7 +19,7 @@ export function secureProfile(why: string): StackProfile {
     },
     async up(report) {
       report('Starting the secured stack (TLS and credentials everywhere; .stack/secure, its own ports)…');
-      const result = await secureStackUp(report);
+      const result = await secureStackUp(report, options);
       const what = result.started.length ? `started ${result.started.join(', ')}` : 'everything was already running';
       return {
         started: result.started,
@@ -40,4 +40,12 @@ export function secureProfile(why: string): StackProfile {
     // Its Connect runs the same Debezium sink as the native stack.
     jdbcSinkConfig: (debeziumConfig) => debeziumConfig,
   };
+}
+
+/**
+ * The secured stack served to a room (npm run room): the same stack, its fronts on `address` (certificates naming it).
+ * A stack already running on another address is not moved: up says to stop it first.
+ */
+export function roomStackProfile(address: string): StackProfile {
+  return secureProfile(`npm run room on ${address}`, { roomAddress: address });
 }

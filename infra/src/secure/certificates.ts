@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KitError } from '@workshop/shared';
 
@@ -53,17 +54,29 @@ function run(command: string, args: string[], cwd: string): void {
   }
 }
 
+/** The IP addresses a certificate names (its subjectAltName's IP entries). */
+export function certificateAddresses(certFile: string): string[] {
+  const names = new X509Certificate(readFileSync(certFile)).subjectAltName ?? '';
+  return [...names.matchAll(/IP Address:([^,\s]+)/g)].map((match) => match[1]!);
+}
+
 /**
  * Makes whatever is missing. The CA signs everything else, so a missing CA (or its key) remakes the whole set: a
- * certificate from an earlier CA would no longer be trusted.
+ * certificate from an earlier CA would no longer be trusted. `roomAddress` (npm run room): the server certificate must
+ * name it too — clients verify the address they dial — so one that does not is remade, by the same CA (a CA file
+ * handed out earlier stays good).
  */
-export function ensureCertificates(certsDir: string, storePassword: string): SecureCertificates {
+export function ensureCertificates(certsDir: string, storePassword: string, roomAddress?: string): SecureCertificates {
   const files = secureCertificatePaths(certsDir);
   const caKey = join(certsDir, 'ca.key');
   mkdirSync(certsDir, { recursive: true, mode: 0o700 });
   chmodSync(certsDir, 0o700);
   const everything = [caKey, ...Object.values(files)];
-  if (everything.every((file) => existsSync(file))) return files;
+  if (everything.every((file) => existsSync(file))) {
+    if (roomAddress === undefined || certificateAddresses(files.serverCertFile).includes(roomAddress)) return files;
+    serverCertificate(certsDir, caKey, files, storePassword, roomAddress);
+    return files;
+  }
   for (const file of everything) rmSync(file, { force: true });
 
   run(
@@ -92,34 +105,10 @@ export function ensureCertificates(certsDir: string, storePassword: string): Sec
     certsDir,
   );
 
-  // Both usages on the server certificate: the broker also connects to itself (inter-broker and controller) with it.
-  signed(certsDir, caKey, files.caFile, files.serverKeyFile, files.serverCertFile, '/CN=127.0.0.1', [
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    'extendedKeyUsage=serverAuth,clientAuth',
-  ]);
+  serverCertificate(certsDir, caKey, files, storePassword, roomAddress);
   signed(certsDir, caKey, files.caFile, files.clientKeyFile, files.clientCertFile, '/CN=workshop-client', ['extendedKeyUsage=clientAuth']);
 
   const pass = `pass:${storePassword}`;
-  run(
-    'openssl',
-    [
-      'pkcs12',
-      '-export',
-      '-in',
-      files.serverCertFile,
-      '-inkey',
-      files.serverKeyFile,
-      '-certfile',
-      files.caFile,
-      '-name',
-      'kafka-broker',
-      '-out',
-      files.brokerKeystore,
-      '-passout',
-      pass,
-    ],
-    certsDir,
-  );
   run(
     'openssl',
     [
@@ -164,6 +153,38 @@ export function ensureCertificates(certsDir: string, storePassword: string): Sec
     chmodSync(secret, 0o600);
   }
   return files;
+}
+
+/** The server certificate (every TLS front's) and the broker's keystore made from it. */
+function serverCertificate(certsDir: string, caKey: string, files: SecureCertificates, storePassword: string, roomAddress?: string): void {
+  const room = roomAddress && roomAddress !== '127.0.0.1' ? `,IP:${roomAddress}` : '';
+  // Both usages on the server certificate: the broker also connects to itself (inter-broker and controller) with it.
+  signed(certsDir, caKey, files.caFile, files.serverKeyFile, files.serverCertFile, '/CN=127.0.0.1', [
+    `subjectAltName=IP:127.0.0.1,DNS:localhost${room}`,
+    'extendedKeyUsage=serverAuth,clientAuth',
+  ]);
+  run(
+    'openssl',
+    [
+      'pkcs12',
+      '-export',
+      '-in',
+      files.serverCertFile,
+      '-inkey',
+      files.serverKeyFile,
+      '-certfile',
+      files.caFile,
+      '-name',
+      'kafka-broker',
+      '-out',
+      files.brokerKeystore,
+      '-passout',
+      `pass:${storePassword}`,
+    ],
+    certsDir,
+  );
+  chmodSync(files.serverKeyFile, 0o600);
+  chmodSync(files.brokerKeystore, 0o600);
 }
 
 function signed(

@@ -19,41 +19,57 @@ export function ensureSecureSecrets(paths: SecureStackPaths): SecureSecrets {
   return ensureGeneratedSecrets(paths.secretsDir, secureSecretNames);
 }
 
-export function secureStackVariables(paths: SecureStackPaths, certs: SecureCertificates, secrets: SecureSecrets): Record<string, string> {
+/**
+ * `host`: where clients reach the stack — 127.0.0.1, or the room's address under `npm run room` (then also
+ * WORKSHOP_ROOM_BIND, so the button app and the board listen there; Connect's worker still reaches PostgreSQL on
+ * 127.0.0.1, on this machine).
+ */
+export function secureStackVariables(
+  paths: SecureStackPaths,
+  certs: SecureCertificates,
+  secrets: SecureSecrets,
+  host = '127.0.0.1',
+): Record<string, string> {
   // The ClickHouse tool reads its admin password where loadConfig keeps the local one (WORKSHOP_STACK_DIR's secrets/).
   const clickhousePassword = ensureLocalSecrets(paths.secretsDir)['clickhouse-password'];
   return {
-    KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
+    KAFKA_BROKERS: `${host}:${ports.kafka}`,
     KAFKA_SSL: 'true',
     KAFKA_SSL_CA_FILE: certs.caFile,
     KAFKA_SSL_CERT_FILE: certs.clientCertFile,
     KAFKA_SSL_KEY_FILE: certs.clientKeyFile,
-    SCHEMA_REGISTRY_URL: `https://127.0.0.1:${ports.schemaRegistry}${apicurioConfluentApiPath}`,
+    SCHEMA_REGISTRY_URL: `https://${host}:${ports.schemaRegistry}${apicurioConfluentApiPath}`,
     SCHEMA_REGISTRY_USERNAME: users.schemaRegistry,
     SCHEMA_REGISTRY_PASSWORD: secrets['schema-registry-password'],
-    CONNECT_URL: `https://127.0.0.1:${ports.connect}`,
+    CONNECT_URL: `https://${host}:${ports.connect}`,
     CONNECT_USERNAME: users.connect,
     CONNECT_PASSWORD: secrets['connect-password'],
     // As on Aiven: Connect's worker reaches PostgreSQL over TLS (sslmode=require: encrypted, server not verified).
     CONNECT_JDBC_URL: `jdbc:postgresql://127.0.0.1:${ports.postgres}/${workshopNames.database}?sslmode=require`,
-    PGHOST: '127.0.0.1',
+    PGHOST: host,
     PGPORT: String(ports.postgres),
     PGDATABASE: workshopNames.database,
     PGUSER: users.postgres,
     PGPASSWORD: secrets['postgres-password'],
     PGSSLMODE: 'verify-full',
     PGSSL_CA_FILE: certs.caFile,
-    CLICKHOUSE_URL: `https://127.0.0.1:${ports.clickhouseHttp}`,
+    CLICKHOUSE_URL: `https://${host}:${ports.clickhouseHttp}`,
     CLICKHOUSE_DATABASE: workshopNames.database,
     CLICKHOUSE_USER: users.clickhouse,
     CLICKHOUSE_PASSWORD: clickhousePassword,
     BUTTON_APP_PORT: String(ports.buttonApp),
+    ...(host === '127.0.0.1' ? {} : { WORKSHOP_ROOM_BIND: host }),
   };
 }
 
 /** Writes .stack/secure/env (0600: it holds passwords) and returns its variables. */
-export function writeSecureEnvFile(paths: SecureStackPaths, certs: SecureCertificates, secrets: SecureSecrets): Record<string, string> {
-  const variables = secureStackVariables(paths, certs, secrets);
+export function writeSecureEnvFile(
+  paths: SecureStackPaths,
+  certs: SecureCertificates,
+  secrets: SecureSecrets,
+  host = '127.0.0.1',
+): Record<string, string> {
+  const variables = secureStackVariables(paths, certs, secrets, host);
   // The kit's own validation, now rather than at the first step.
   parseConfig(variables);
   const text = [

@@ -32,6 +32,8 @@ export interface PostgresCluster {
   password: string;
   logFile: string;
   certs: SecureCertificates;
+  /** npm run room: it also listens there, and takes TLS + SCRAM connections from the room's network (pg_hba samenet). */
+  roomAddress?: string;
 }
 
 /** The newest PostgreSQL's programs: Debian keeps them out of PATH, in /usr/lib/postgresql/<major>/bin. */
@@ -102,11 +104,16 @@ timezone = 'UTC'
 `;
 }
 
-/** TLS only: no `host` line, so a connection without TLS finds no rule and is refused. */
-const hostBasedAccess = `# Written by the workshop kit (infra/src/secure/postgres-cluster.ts).
+/**
+ * TLS only: no `host` line, so a connection without TLS finds no rule and is refused. In a room, the laptops on the
+ * room address's network too (samenet: the subnets this machine is on) — still TLS with a password.
+ */
+export function hostBasedAccess(cluster: Pick<PostgresCluster, 'roomAddress'>): string {
+  return `# Written by the workshop kit (infra/src/secure/postgres-cluster.ts).
 # TYPE   DATABASE USER ADDRESS       METHOD
 hostssl  all      all  127.0.0.1/32  scram-sha-256
-`;
+${cluster.roomAddress ? `# npm run room (${cluster.roomAddress}): the room's laptops\nhostssl  all      all  samenet       scram-sha-256\n` : ''}`;
+}
 
 /**
  * Lets the server's account walk down to the cluster's folder when the kit runs as root. `.stack/` is often 0700: the
@@ -156,7 +163,7 @@ export function preparePostgresCluster(cluster: PostgresCluster): void {
       rmSync(passwordFile, { force: true });
     }
   }
-  writeFileSync(join(cluster.dataDir, 'pg_hba.conf'), hostBasedAccess);
+  writeFileSync(join(cluster.dataDir, 'pg_hba.conf'), hostBasedAccess(cluster));
   for (const [from, to] of [
     [cluster.certs.serverCertFile, 'server.pem'],
     [cluster.certs.serverKeyFile, 'server.key'],
@@ -181,7 +188,9 @@ export function startPostgresCluster(cluster: PostgresCluster): void {
   preparePostgresCluster(cluster);
   if (postgresClusterRuns(cluster)) return;
   // -w: returns once the server takes connections (or says why it could not).
-  const start = pgProgram('pg_ctl', ['start', '-w', '-t', '60', '-D', cluster.dataDir, '-l', cluster.logFile]);
+  // A room's address on the command line, not in postgresql.conf: the next start without a room is on 127.0.0.1 again.
+  const room = cluster.roomAddress ? ['-o', `-c listen_addresses=127.0.0.1,${cluster.roomAddress}`] : [];
+  const start = pgProgram('pg_ctl', ['start', '-w', '-t', '60', '-D', cluster.dataDir, '-l', cluster.logFile, ...room]);
   if (start.status !== 0) {
     throw new KitError(`postgres: pg_ctl start failed: ${start.output.split('\n').slice(-2).join(' ')}`, {
       hint: 'the log says why (a port taken, a key file PostgreSQL refuses)',

@@ -35,13 +35,23 @@ function clientTls(certs: SecureCertificates, storePassword: string, prefix = ''
   };
 }
 
-/** One broker, as on the plain stack, but every listener SSL and every client made to show a certificate (as Aiven). */
-export function secureKafkaServerProperties(options: { dataDir: string; certs: SecureCertificates; storePassword: string }): string {
+/**
+ * One broker, as on the plain stack, but every listener SSL and every client made to show a certificate (as Aiven).
+ * `host`: where clients reach it — 127.0.0.1, or the room's address under `npm run room` (one listener per port: Kafka
+ * refuses two on 19092, so the presenter's own clients use the room address too). The controller stays on 127.0.0.1.
+ */
+export function secureKafkaServerProperties(options: {
+  dataDir: string;
+  certs: SecureCertificates;
+  storePassword: string;
+  host?: string;
+}): string {
   const { certs, storePassword } = options;
+  const host = options.host ?? '127.0.0.1';
   return withProperties(kafkaServerProperties({ dataDir: options.dataDir }), {
     'controller.quorum.voters': `1@127.0.0.1:${ports.kafkaController}`,
-    listeners: `SSL://127.0.0.1:${ports.kafka},CONTROLLER://127.0.0.1:${ports.kafkaController}`,
-    'advertised.listeners': `SSL://127.0.0.1:${ports.kafka}`,
+    listeners: `SSL://${host}:${ports.kafka},CONTROLLER://127.0.0.1:${ports.kafkaController}`,
+    'advertised.listeners': `SSL://${host}:${ports.kafka}`,
     'inter.broker.listener.name': 'SSL',
     'listener.security.protocol.map': 'CONTROLLER:SSL,SSL:SSL',
     'ssl.keystore.type': 'PKCS12',
@@ -52,7 +62,7 @@ export function secureKafkaServerProperties(options: { dataDir: string; certs: S
     'ssl.truststore.location': certs.truststore,
     'ssl.truststore.password': storePassword,
     'ssl.client.auth': 'required',
-    // Clients check that the broker's certificate names 127.0.0.1 (it does: subjectAltName IP:127.0.0.1).
+    // Clients check that the broker's certificate names the address they dial (certificates.ts puts it there).
     'ssl.endpoint.identification.algorithm': 'https',
   });
 }
@@ -68,13 +78,19 @@ export function secureConnectWorkerProperties(options: {
   certs: SecureCertificates;
   storePassword: string;
   registry: { url: string; username: string; password: string };
+  /** Kafka's address (secureKafkaServerProperties' host); Connect's REST API stays on 127.0.0.1 behind the proxy. */
+  kafkaHost?: string;
 }): string {
   const { certs, storePassword, registry } = options;
   const base = connectWorkerProperties({
     pluginPath: options.pluginPath,
     registryApiUrl: registry.url,
     dataDir: options.dataDir,
-    network: { bootstrapServers: `127.0.0.1:${ports.kafka}`, listenHost: '127.0.0.1', advertisedHost: '127.0.0.1' },
+    network: {
+      bootstrapServers: `${options.kafkaHost ?? '127.0.0.1'}:${ports.kafka}`,
+      listenHost: '127.0.0.1',
+      advertisedHost: '127.0.0.1',
+    },
   });
   return withProperties(base, {
     // Plain HTTP on the backend port; clients come through the TLS proxy's front (ports.connect).

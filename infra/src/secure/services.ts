@@ -26,10 +26,13 @@ export interface SecureServiceContext {
   paths: SecureStackPaths;
   certs: SecureCertificates;
   secrets: SecureSecrets;
+  /** Where clients reach the services: 127.0.0.1, or the room's address (npm run room). Backends stay on 127.0.0.1. */
+  host?: string;
 }
 
-export function postgresCluster({ paths, certs, secrets }: SecureServiceContext): PostgresCluster {
+export function postgresCluster({ paths, certs, secrets, host }: SecureServiceContext): PostgresCluster {
   return {
+    ...(host && host !== '127.0.0.1' ? { roomAddress: host } : {}),
     dataDir: paths.postgresDir,
     port: ports.postgres,
     superuser: users.postgres,
@@ -46,6 +49,7 @@ export function secureProcessEnv(paths: SecureStackPaths): NodeJS.ProcessEnv {
 
 export function secureServices(secure: SecureServiceContext): NativeService[] {
   const { paths, certs, secrets } = secure;
+  const host = secure.host ?? '127.0.0.1';
   const storePassword = secrets['keystore-password'];
   const jvmLogging = (context: StackContext) => [
     `-Dlog4j2.configurationFile=${context.paths.log4jConfig}`,
@@ -74,7 +78,7 @@ export function secureServices(secure: SecureServiceContext): NativeService[] {
       const dataDir = join(paths.dataDir, 'kafka');
       const propsPath = join(paths.configDir, 'kafka-server.properties');
       await mkdir(dataDir, { recursive: true });
-      await writeFile(propsPath, secureKafkaServerProperties({ dataDir, certs, storePassword }), { mode: 0o600 });
+      await writeFile(propsPath, secureKafkaServerProperties({ dataDir, certs, storePassword, host }), { mode: 0o600 });
       const jvm = ['-cp', `${context.artifacts.kafka}/*`, ...jvmLogging(context)];
       if (!existsSync(join(dataDir, 'meta.properties'))) {
         const clusterId = randomBytes(16).toString('base64url');
@@ -131,13 +135,14 @@ export function secureServices(secure: SecureServiceContext): NativeService[] {
       const pluginPath = connectPluginPath(context.artifacts);
       const propsPath = join(paths.configDir, 'connect-distributed.properties');
       // The converter uses Apicurio's own API, on the same server (and so the same TLS front) as the Confluent-compatible one.
-      const registryApiUrl = `https://127.0.0.1:${ports.schemaRegistry}/apis/registry/v2`;
+      const registryApiUrl = `https://${host}:${ports.schemaRegistry}/apis/registry/v2`;
       const properties = secureConnectWorkerProperties({
         pluginPath,
         dataDir: paths.dataDir,
         certs,
         storePassword,
         registry: { url: registryApiUrl, ...auth },
+        kafkaHost: host,
       });
       await writeFile(propsPath, properties, { mode: 0o600 });
       await startDetached({

@@ -1,8 +1,9 @@
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { join, relative } from 'node:path';
 import { KitError, loadConfig, type WorkshopConfig } from '@workshop/shared';
+import { readEnvFile } from '@workshop/shared/env-file';
 import { serviceLogPath } from '../native/paths.js';
 import { probes } from '../native/probes.js';
 import { portAnswers, runningPid, startDetached, stopProcess } from '../native/processes.js';
@@ -22,14 +23,32 @@ import { secureStackRoutes } from './tls-proxy.js';
 
 const proxyService = 'tls-proxy';
 
-function context(paths: SecureStackPaths = secureStackPaths()): SecureServiceContext {
+function context(paths: SecureStackPaths = secureStackPaths(), host?: string): SecureServiceContext {
   // Made before secrets/ and certs/ (0700), which would otherwise make it 0700 too: PostgreSQL's account must pass
   // through it to its data folder when the kit runs as root. What is secret is closed one level down.
   mkdirSync(paths.stackDir, { recursive: true });
   chmodSync(paths.stackDir, 0o755);
   const secrets = ensureSecureSecrets(paths);
-  const certs = ensureCertificates(paths.certsDir, secrets['keystore-password']);
-  return { paths, certs, secrets };
+  const certs = ensureCertificates(paths.certsDir, secrets['keystore-password'], host);
+  return { paths, certs, secrets, ...(host ? { host } : {}) };
+}
+
+/**
+ * The address the secured stack runs on — its config's Kafka host: 127.0.0.1, or a room's (npm run room) — or undefined
+ * when none of it runs.
+ */
+export function runningSecureStackHost(paths: SecureStackPaths = secureStackPaths()): string | undefined {
+  const secure = context(paths);
+  const managed = [
+    ...secureServices(secure)
+      .filter((service) => service.managed)
+      .map((service) => service.name),
+    proxyService,
+  ];
+  const runs = managed.some((name) => runningPid(paths.runDir, name) !== undefined) || postgresClusterRuns(postgresCluster(secure));
+  if (!runs) return undefined;
+  const broker = readEnvFile(paths.envFile).KAFKA_BROKERS?.split(',')[0]?.trim();
+  return broker ? broker.slice(0, broker.lastIndexOf(':')) : '127.0.0.1';
 }
 
 /** The secured stack's config: its env file, read as every step reads it (WORKSHOP_ENV_FILE). */
@@ -60,8 +79,9 @@ async function ensureTlsProxy(secure: SecureServiceContext, config: WorkshopConf
   const { paths } = secure;
   if (runningPid(paths.runDir, proxyService) !== undefined) return false;
   const routes = secureStackRoutes(config);
+  const hostOf = (route: (typeof routes)[number]) => route.listenHost ?? '127.0.0.1';
   for (const route of routes) {
-    if (await portAnswers('127.0.0.1', route.listenPort)) {
+    if (await portAnswers(hostOf(route), route.listenPort)) {
       throw new KitError(`tls-proxy: port ${route.listenPort} (${route.name}) is taken by another process`, {
         code: 'stack',
         hint: `free the port (ss -ltnp 'sport = :${route.listenPort}' names the process), then npm run stack:up -- --secure`,
@@ -81,7 +101,7 @@ async function ensureTlsProxy(secure: SecureServiceContext, config: WorkshopConf
   });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const answering = await Promise.all(routes.map((route) => portAnswers('127.0.0.1', route.listenPort)));
+    const answering = await Promise.all(routes.map((route) => portAnswers(hostOf(route), route.listenPort)));
     if (answering.every(Boolean)) return true;
     if (runningPid(paths.runDir, proxyService) === undefined || Date.now() > deadline) {
       throw new KitError(`tls-proxy did not start (log: ${relative(paths.repoRoot, logPath)})`, { code: 'stack', logPath });
@@ -90,11 +110,27 @@ async function ensureTlsProxy(secure: SecureServiceContext, config: WorkshopConf
   }
 }
 
-export async function secureStackUp(report: Reporter): Promise<Omit<UpResult, 'started'> & { started: string[] }> {
-  const secure = context();
+/**
+ * `roomAddress` (npm run room): every front listens there instead of 127.0.0.1, and the certificates name it. Without
+ * it, the address the stack already runs on (a room's stack stays the room's), else 127.0.0.1. A stack running on
+ * another address is not moved under its users: stop it first.
+ */
+export async function secureStackUp(
+  report: Reporter,
+  options: { roomAddress?: string } = {},
+): Promise<Omit<UpResult, 'started'> & { started: string[] }> {
+  const running = runningSecureStackHost();
+  const host = options.roomAddress ?? running ?? '127.0.0.1';
+  if (running !== undefined && running !== host) {
+    throw new KitError(`the secured stack runs on ${running}; to serve it on ${host} it must start again`, {
+      code: 'stack',
+      hint: 'npm run stack:down -- --secure (whoever uses it now loses it), then the command again',
+    });
+  }
+  const secure = context(secureStackPaths(), host);
   const { paths, certs, secrets } = secure;
   for (const dir of [paths.logsDir, paths.runDir, paths.configDir, paths.dataDir]) await mkdir(dir, { recursive: true });
-  writeSecureEnvFile(paths, certs, secrets);
+  writeSecureEnvFile(paths, certs, secrets, host);
   trustSecureStackCa(paths);
   const config = secureStackConfig(paths);
   const proxyStarted = await ensureTlsProxy(secure, config, report);
@@ -133,6 +169,11 @@ export interface SecureServiceStatus {
 export async function secureStackStatus(): Promise<SecureServiceStatus[]> {
   const secure = context();
   const { paths } = secure;
+  // Never started here: without its config, loadConfig's defaults would probe the plain stack and find it working.
+  if (!existsSync(paths.envFile)) {
+    await mkdir(paths.stackDir, { recursive: true });
+    writeSecureEnvFile(paths, secure.certs, secure.secrets);
+  }
   trustSecureStackCa(paths);
   const config = secureStackConfig(paths);
   const shortLog = (service: string) => relative(paths.repoRoot, serviceLogPath(paths, service));
@@ -154,7 +195,8 @@ export async function secureStackStatus(): Promise<SecureServiceStatus[]> {
   );
   const proxyPid = runningPid(paths.runDir, proxyService);
   const proxyPorts = secureStackRoutes(config).map((route) => route.listenPort);
-  const proxyAnswers = (await Promise.all(proxyPorts.map((port) => portAnswers('127.0.0.1', port)))).every(Boolean);
+  const proxyHost = secureStackRoutes(config)[0]?.listenHost ?? '127.0.0.1';
+  const proxyAnswers = (await Promise.all(proxyPorts.map((port) => portAnswers(proxyHost, port)))).every(Boolean);
   rows.push({
     service: proxyService,
     port: proxyPorts[0] ?? 0,

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     key: readFileSync(certs.serverKeyFile, 'utf8'),
   });
   console.log(
-    `tls-proxy listening: ${routes.map((r) => `${r.name} https://127.0.0.1:${r.listenPort} → http://127.0.0.1:${r.backendPort}${r.basicAuth ? ' (Basic auth)' : ''}`).join('; ')}`,
+    `tls-proxy listening: ${routes.map((r) => `${r.name} https://${r.listenHost ?? '127.0.0.1'}:${r.listenPort} → http://127.0.0.1:${r.backendPort}${r.basicAuth ? ' (Basic auth)' : ''}`).join('; ')}`,
   );
   const stop = (signal: NodeJS.Signals) => {
     for (const server of servers) server.close();

@@ -13,10 +13,17 @@ import { secureStackPorts as ports } from './layout.js';
 export interface TlsRoute {
   /** For messages and the log: "schema-registry". */
   name: string;
+  /** Default 127.0.0.1; the room's address under npm run room. */
+  listenHost?: string;
   listenPort: number;
   backendPort: number;
   /** Without it the service checks credentials itself (ClickHouse); with it, the proxy does and the service never sees them. */
   basicAuth?: { username: string; password: string };
+  /**
+   * Show the service its own address as Host: the ClickHouse tool refuses any Host but this machine's loopback names
+   * (DNS rebinding, infra/src/clickhouse-http/access.ts), and under npm run room clients name the room's address.
+   */
+  backendHost?: boolean;
 }
 
 export interface TlsKeyPair {
@@ -49,6 +56,7 @@ export function createTlsProxy(route: TlsRoute, tls: TlsKeyPair): Server {
     const headers = { ...req.headers };
     // The service behind has no auth of its own: the credential stops here.
     if (route.basicAuth) delete headers.authorization;
+    if (route.backendHost) headers.host = `127.0.0.1:${route.backendPort}`;
     const upstream = httpRequest({ host: '127.0.0.1', port: route.backendPort, method: req.method, path: req.url, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -66,7 +74,7 @@ export function createTlsProxy(route: TlsRoute, tls: TlsKeyPair): Server {
   });
 }
 
-/** Starts every route; resolves once all listen on 127.0.0.1. */
+/** Starts every route; resolves once all listen (each on its listenHost). */
 export async function listenTlsProxies(routes: TlsRoute[], tls: TlsKeyPair): Promise<Server[]> {
   return Promise.all(
     routes.map(
@@ -74,23 +82,28 @@ export async function listenTlsProxies(routes: TlsRoute[], tls: TlsKeyPair): Pro
         new Promise<Server>((resolve, reject) => {
           const server = createTlsProxy(route, tls);
           server.once('error', reject);
-          server.listen(route.listenPort, '127.0.0.1', () => resolve(server));
+          server.listen(route.listenPort, route.listenHost ?? '127.0.0.1', () => resolve(server));
         }),
     ),
   );
 }
 
-/** The secured stack's fronts: the credentials come from its config, the ports from layout.ts. */
+/**
+ * The secured stack's fronts: the credentials and the address come from its config (the room's under npm run room),
+ * the ports from layout.ts.
+ */
 export function secureStackRoutes(config: WorkshopConfig): TlsRoute[] {
+  const listenHost = new URL(config.connect.url).hostname;
   return [
     {
       name: 'schema-registry',
+      listenHost,
       listenPort: ports.schemaRegistry,
       backendPort: ports.schemaRegistryBackend,
       basicAuth: config.schemaRegistry.auth,
     },
-    { name: 'connect', listenPort: ports.connect, backendPort: ports.connectBackend, basicAuth: config.connect.auth },
+    { name: 'connect', listenHost, listenPort: ports.connect, backendPort: ports.connectBackend, basicAuth: config.connect.auth },
     // ClickHouse checks its users itself (X-ClickHouse-User / Basic auth), as a real ClickHouse does behind TLS.
-    { name: 'clickhouse', listenPort: ports.clickhouseHttp, backendPort: ports.clickhouseBackend },
+    { name: 'clickhouse', listenHost, listenPort: ports.clickhouseHttp, backendPort: ports.clickhouseBackend, backendHost: true },
   ];
 }

@@ -48,7 +48,7 @@ describe('stack profile', () => {
   };
 
   it('STACK decides, in any case, without asking Docker', async () => {
-    for (const profile of ['native', 'docker', 'aiven'] as const) {
+    for (const profile of ['native', 'docker', 'aiven', 'secure', 'room'] as const) {
       expect((await chooseStackProfile({ STACK: profile }, engineMustNotBeAsked)).profile).toBe(profile);
     }
     expect((await chooseStackProfile({ STACK: 'Docker' }, engineMustNotBeAsked)).profile).toBe('docker');
