@@ -12,7 +12,13 @@ import { secureStackPorts as ports, secureStackUsers as users, type SecureStackP
  * tests run the cloud's code path against this machine.
  */
 
-export const secureSecretNames = ['postgres-password', 'schema-registry-password', 'connect-password', 'keystore-password'] as const;
+export const secureSecretNames = [
+  'postgres-password',
+  'postgres-room-password',
+  'schema-registry-password',
+  'connect-password',
+  'keystore-password',
+] as const;
 export type SecureSecrets = Record<(typeof secureSecretNames)[number], string>;
 
 export function ensureSecureSecrets(paths: SecureStackPaths): SecureSecrets {
@@ -21,13 +27,15 @@ export function ensureSecureSecrets(paths: SecureStackPaths): SecureSecrets {
 
 /**
  * `host`: where clients reach the stack — 127.0.0.1, or the room's address under `npm run room` (then also
- * WORKSHOP_ROOM_BIND, so the button app and the board listen there; Connect's worker still reaches PostgreSQL on
- * 127.0.0.1, on this machine).
+ * WORKSHOP_ROOM_BIND, so the button app and the board listen there). PostgreSQL stays 127.0.0.1 for this machine's own
+ * clients: its superuser may log in from there only (postgres-cluster.ts); the room's participants get its address
+ * and the room's user instead (room-bundle.ts).
  */
 export function secureStackVariables(
   paths: SecureStackPaths,
   certs: SecureCertificates,
-  secrets: SecureSecrets,
+  // The room's PostgreSQL password is not in this file: only the join endpoint hands it out (room-bundle.ts).
+  secrets: Omit<SecureSecrets, 'postgres-room-password'>,
   host = '127.0.0.1',
 ): Record<string, string> {
   // The ClickHouse tool reads its admin password where loadConfig keeps the local one (WORKSHOP_STACK_DIR's secrets/).
@@ -46,7 +54,7 @@ export function secureStackVariables(
     CONNECT_PASSWORD: secrets['connect-password'],
     // As on Aiven: Connect's worker reaches PostgreSQL over TLS (sslmode=require: encrypted, server not verified).
     CONNECT_JDBC_URL: `jdbc:postgresql://127.0.0.1:${ports.postgres}/${workshopNames.database}?sslmode=require`,
-    PGHOST: host,
+    PGHOST: '127.0.0.1',
     PGPORT: String(ports.postgres),
     PGDATABASE: workshopNames.database,
     PGUSER: users.postgres,

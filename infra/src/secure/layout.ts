@@ -32,6 +32,11 @@ export const secureStackPorts = {
 export const secureStackUsers = {
   /** PostgreSQL's superuser, deliberately not `postgres`: nothing may assume the local default name. */
   postgres: 'workshop_admin',
+  /**
+   * What a room's participants log in to PostgreSQL as (npm run room): no superuser — a superuser can run programs on
+   * the presenter's laptop — but the right to make schemas (each one's namespace) in the workshop database.
+   */
+  postgresRoom: 'workshop_room',
   /** ClickHouse's admin, deliberately not `default` (Aiven's is avnadmin). */
   clickhouse: 'workshop_admin',
   schemaRegistry: 'workshop_registry',

@@ -15,6 +15,7 @@ import { dirname, join, sep } from 'node:path';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { KitError } from '@workshop/shared';
 import type { SecureCertificates } from './certificates.js';
+import { secureStackUsers } from './layout.js';
 
 /**
  * The secured stack's PostgreSQL: a cluster the kit owns, in .stack/secure/data/postgres, made with initdb and run with
@@ -32,7 +33,10 @@ export interface PostgresCluster {
   password: string;
   logFile: string;
   certs: SecureCertificates;
-  /** npm run room: it also listens there, and takes TLS + SCRAM connections from the room's network (pg_hba samenet). */
+  /**
+   * npm run room: it also listens there, and takes TLS + SCRAM connections from the room's network (pg_hba samenet) —
+   * for the room's user only: the superuser logs in from 127.0.0.1 alone.
+   */
   roomAddress?: string;
 }
 
@@ -106,13 +110,13 @@ timezone = 'UTC'
 
 /**
  * TLS only: no `host` line, so a connection without TLS finds no rule and is refused. In a room, the laptops on the
- * room address's network too (samenet: the subnets this machine is on) — still TLS with a password.
+ * room address's network too (samenet: the subnets this machine is on) as the room's user — still TLS with a password.
  */
 export function hostBasedAccess(cluster: Pick<PostgresCluster, 'roomAddress'>): string {
   return `# Written by the workshop kit (infra/src/secure/postgres-cluster.ts).
 # TYPE   DATABASE USER ADDRESS       METHOD
 hostssl  all      all  127.0.0.1/32  scram-sha-256
-${cluster.roomAddress ? `# npm run room (${cluster.roomAddress}): the room's laptops\nhostssl  all      all  samenet       scram-sha-256\n` : ''}`;
+${cluster.roomAddress ? `# npm run room (${cluster.roomAddress}): the room's laptops\nhostssl  all      ${secureStackUsers.postgresRoom}  samenet  scram-sha-256\n` : ''}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { readEnvFile } from '@workshop/shared/env-file';
 import { secureCertificatePaths } from './certificates.js';
-import { secureStackPaths, type SecureStackPaths } from './layout.js';
+import { ensureSecureSecrets } from './env-file.js';
+import { secureStackPaths, secureStackUsers, type SecureStackPaths } from './layout.js';
 
 /**
  * What `npm run join` is handed by the room (npm run room serves it, behind the room code): the secured stack's
@@ -11,7 +12,8 @@ import { secureStackPaths, type SecureStackPaths } from './layout.js';
  * the room address the presenter's button app binds to.
  *
  * One set of credentials for the whole room: the secured stack has one user per service (layout.ts), so whoever joined
- * holds them all (README, "Running a room").
+ * holds them all (README, "Running a room") — but for PostgreSQL, where the room gets a user of its own that is no
+ * superuser (room-postgres-user.ts), at the room's address (the presenter's own clients use 127.0.0.1).
  */
 export interface RoomJoinBundle {
   variables: Record<string, string>;
@@ -48,6 +50,10 @@ export function roomJoinBundle(paths: SecureStackPaths = secureStackPaths()): Ro
     const value = env[name];
     if (value !== undefined) variables[name] = value;
   }
+  const roomHost = env.WORKSHOP_ROOM_BIND ?? variables.KAFKA_BROKERS?.slice(0, variables.KAFKA_BROKERS.lastIndexOf(':'));
+  if (roomHost) variables.PGHOST = roomHost;
+  variables.PGUSER = secureStackUsers.postgresRoom;
+  variables.PGPASSWORD = ensureSecureSecrets(paths)['postgres-room-password'];
   const certs = secureCertificatePaths(paths.certsDir);
   return {
     variables,

@@ -12,6 +12,7 @@ import { ensureCertificates, secureCertificatePaths } from './certificates.js';
 import { ensureSecureSecrets, writeSecureEnvFile } from './env-file.js';
 import { secureStackPaths, type SecureStackPaths } from './layout.js';
 import { postgresClusterRuns, stopPostgresCluster } from './postgres-cluster.js';
+import { ensureRoomPostgresUser } from './room-postgres-user.js';
 import { postgresCluster, secureProcessEnv, secureServices, type SecureServiceContext } from './services.js';
 import { secureStackRoutes } from './tls-proxy.js';
 
@@ -135,6 +136,7 @@ export async function secureStackUp(
   const config = secureStackConfig(paths);
   const proxyStarted = await ensureTlsProxy(secure, config, report);
   const result = await stackUp(config, report, { paths, services: secureServices(secure) });
+  if (host !== '127.0.0.1') await ensureRoomPostgresUser(config, secrets['postgres-room-password']);
   // The proxy's name in `started` lets a caller stop exactly what this call started (StackProfile.down({ only })).
   return { ...result, started: proxyStarted ? [proxyService, ...result.started] : result.started };
 }

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@workshop/shared';
 import { certificateAddresses, ensureCertificates, type SecureCertificates } from '../../src/secure/certificates.js';
-import { secureStackVariables } from '../../src/secure/env-file.js';
-import { secureStackPaths, secureStackPorts } from '../../src/secure/layout.js';
+import { ensureSecureSecrets, secureStackVariables, writeSecureEnvFile } from '../../src/secure/env-file.js';
+import { secureStackPaths, secureStackPorts, secureStackUsers } from '../../src/secure/layout.js';
 import { hostBasedAccess } from '../../src/secure/postgres-cluster.js';
-import { roomSettingNames } from '../../src/secure/room-bundle.js';
+import { roomJoinBundle, roomSettingNames } from '../../src/secure/room-bundle.js';
 import { secureConnectWorkerProperties, secureKafkaServerProperties } from '../../src/secure/service-configs.js';
 import { secureStackRoutes } from '../../src/secure/tls-proxy.js';
 
@@ -56,7 +56,8 @@ describe('the config', () => {
     const config = parseConfig(variables);
     expect(config.kafka.brokers).toEqual([`${room}:${secureStackPorts.kafka}`]);
     for (const url of [config.schemaRegistry.url, config.connect.url, config.clickhouse.url]) expect(new URL(url).hostname).toBe(room);
-    expect(config.postgres.host).toBe(room);
+    // The presenter's own clients reach PostgreSQL on 127.0.0.1, where its superuser may log in (and nowhere else).
+    expect(config.postgres.host).toBe('127.0.0.1');
     expect(config.roomBind).toBe(room);
     expect(config.buttonApp.host).toBe(room);
     // Connect's worker runs beside PostgreSQL, on the presenter's machine.
@@ -116,7 +117,7 @@ describe('what listens where', () => {
       .filter((line) => line && !line.startsWith('#'));
     expect(lines.map((line) => line.split(/\s+/))).toEqual([
       ['hostssl', 'all', 'all', '127.0.0.1/32', 'scram-sha-256'],
-      ['hostssl', 'all', 'all', 'samenet', 'scram-sha-256'],
+      ['hostssl', 'all', secureStackUsers.postgresRoom, 'samenet', 'scram-sha-256'],
     ]);
   });
 });
@@ -134,5 +135,25 @@ describe("a participant's profile (STACK=room, written by npm run join)", () => 
     expect(profile.jdbcSinkConfig({ 'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector' }, parseConfig({}))).toEqual({
       'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
     });
+  });
+});
+
+describe('what the join endpoint hands out', () => {
+  it("the room's settings at its address, its CA and Kafka client certificate; for PostgreSQL the room's user, not the superuser", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'room-stack-'));
+    const paths = { ...secureStackPaths(), stackDir: dir, certsDir, secretsDir: join(dir, 'secrets'), envFile: join(dir, 'env') };
+    const own = ensureSecureSecrets(paths);
+    writeSecureEnvFile(paths, certs, own, room);
+    const bundle = roomJoinBundle(paths);
+    expect(Object.keys(bundle.variables).sort()).toEqual([...roomSettingNames].sort());
+    expect(bundle.variables).toMatchObject({
+      KAFKA_BROKERS: `${room}:${secureStackPorts.kafka}`,
+      PGHOST: room,
+      PGUSER: secureStackUsers.postgresRoom,
+      PGPASSWORD: own['postgres-room-password'],
+    });
+    expect(Object.values(bundle.variables)).not.toContain(own['postgres-password']);
+    expect(bundle.files.caPem).toBe(await readFile(certs.caFile, 'utf8'));
+    expect(bundle.files.clientKey).toBe(await readFile(certs.clientKeyFile, 'utf8'));
   });
 });

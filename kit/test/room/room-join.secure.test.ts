@@ -5,7 +5,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, namesFor, type WorkshopConfig } from '@workshop/shared';
+import { createPostgresPool, loadConfig, namesFor, type WorkshopConfig } from '@workshop/shared';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { namespaceObjects } from '../../src/room/namespace-objects.js';
 import { rehearsalTag } from '../../src/room/rehearsal.js';
@@ -139,6 +139,26 @@ describe.runIf(onSecuredStack && address !== '')(`a room on ${address}`, () => {
       expect(configs[name]!.kafka.brokers[0]).toBe(`${address}:19092`);
     }
     expect(roomOutput).toContain(`joined: ${participants[0]}`);
+  });
+
+  it("PostgreSQL on the room's address: the room's user, no superuser; the presenter's superuser is refused there", async () => {
+    const participant = configs[participants[0]];
+    expect(participant?.postgres.user).toBe('workshop_room');
+    const pool = createPostgresPool(participant as WorkshopConfig, { max: 1 });
+    try {
+      const { rows } = await pool.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
+      expect(rows[0]?.rolsuper).toBe(false);
+    } finally {
+      await pool.end();
+    }
+    const secured = join(repoRoot, '.stack/secure');
+    const presenter = loadConfig({ envFile: join(secured, 'env'), env: {} });
+    const superuser = createPostgresPool({ ...presenter, postgres: { ...presenter.postgres, host: address } }, { max: 1 });
+    try {
+      await expect(superuser.query('SELECT 1')).rejects.toThrow(/pg_hba\.conf/);
+    } finally {
+      await superuser.end();
+    }
   });
 
   it("passes step 02's tests on the solution through each joined .env, in each one's namespace", async () => {
