@@ -48,8 +48,33 @@ export interface VerifyOptions {
    * stack's check needs — the steps' code works with TLS and credentials — in the time of one run per step.
    */
   solutionsOnly?: boolean;
+  /** How many of a step's mistakes run at once (default: mistakesAtOnce()). */
+  mistakesAtOnce?: number;
   /** Added to every test run's environment: the secured stack's config for npm test's stage, this process keeping its own. */
   env?: NodeJS.ProcessEnv;
+}
+
+/** How many mistakes of a step run at once: WORKSHOP_VERIFY_MISTAKES_AT_ONCE, default 2 (a 2-core laptop stays responsive). */
+export function mistakesAtOnce(env: NodeJS.ProcessEnv = process.env): number {
+  const wanted = Number(env.WORKSHOP_VERIFY_MISTAKES_AT_ONCE ?? 2);
+  return Number.isInteger(wanted) && wanted >= 1 ? wanted : 2;
+}
+
+/**
+ * `work` over `items` with at most `limit` running at a time; results in the items' order. (p-limit does this; twelve
+ * lines here spare the kit a dependency for one call.)
+ */
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
 }
 
 export async function verifyStep(step: WorkshopStep, options: VerifyOptions = {}): Promise<StepVerdict> {
@@ -68,22 +93,21 @@ export async function verifyStep(step: WorkshopStep, options: VerifyOptions = {}
   const starter = await runTests(step.dir, 'starter', { root, extraEnv });
   const starterOk = !starter.crashed && starter.failed > 0 && starter.firstFailureIsHint;
 
-  const mistakes: MistakeVerdict[] = [];
-  for (const mistake of listMistakes(step.dir, root)) {
-    if (options.shouldStop?.()) {
-      mistakes.push({ mistake, notRun: 'stopped', caught: false });
-      continue;
-    }
+  const judgeMistake = async (mistake: Mistake): Promise<MistakeVerdict> => {
+    if (options.shouldStop?.()) return { mistake, notRun: 'stopped', caught: false };
     progress(`mistake ${mistake.name}`);
     try {
       const outcome = await (options.runMistake ?? runMistake)(mistake, extraEnv);
-      mistakes.push({ mistake, outcome, caught: isCaught(outcome) });
+      return { mistake, outcome, caught: isCaught(outcome) };
     } catch (error) {
       // A patch that no longer applies is this mistake's failure, not the end of the whole check.
       if (!isKitError(error)) throw error;
-      mistakes.push({ mistake, notRun: error.message, caught: false });
+      return { mistake, notRun: error.message, caught: false };
     }
-  }
+  };
+  // Several at once: a mistake's run mostly waits (on the stack, on an outage's back-off), and each test names its
+  // topics, tables, groups and connectors uniquely (shared/src/testing/ids.ts), so two runs never meet.
+  const mistakes = await mapWithConcurrency(listMistakes(step.dir, root), options.mistakesAtOnce ?? mistakesAtOnce(), judgeMistake);
   const runs = mistakes.map((m) => ({ name: m.mistake.name, outcome: m.outcome, notRun: m.notRun }));
   const coverage = judgeCoverage(readStepRequirements(step.dir, root), solution, runs);
   return { step, solution, starter, solutionOk, starterOk, mistakes, coverage };

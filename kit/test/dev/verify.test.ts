@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KitError } from '@workshop/shared/errors';
 import type { Mistake } from '../../src/dev/mistakes.js';
-import { verdictChecks, verdictOk, verifyStep, verifySteps } from '../../src/dev/verify.js';
+import { mapWithConcurrency, mistakesAtOnce, verdictChecks, verdictOk, verifyStep, verifySteps } from '../../src/dev/verify.js';
 import { renderVerifyTable } from '../../src/view/verify-table.js';
 import type { StepTestOutcome } from '../../src/workshop/run-step-tests.js';
 import type { WorkshopStep } from '../../src/workshop/steps.js';
@@ -210,5 +210,32 @@ describe('npm run verify', () => {
 
     expect(run.mistakeRuns).toEqual(['no-key']);
     expect(verdict.mistakes.map((m) => m.notRun)).toEqual([undefined, 'stopped', 'stopped']);
+  });
+});
+
+describe('mistakes run a few at a time', () => {
+  it('never more than the limit at once, and the verdicts in the mistakes’ order whichever finishes first', async () => {
+    let running = 0;
+    let most = 0;
+    const finishOrder: number[] = [];
+    const results = await mapWithConcurrency([30, 5, 20, 1, 10], 2, async (ms) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      running -= 1;
+      finishOrder.push(ms);
+      return ms * 2;
+    });
+    expect(results).toEqual([60, 10, 40, 2, 20]);
+    expect(most).toBe(2);
+    expect(finishOrder).not.toEqual([30, 5, 20, 1, 10]);
+  });
+
+  it('how many at once comes from WORKSHOP_VERIFY_MISTAKES_AT_ONCE, 2 when unset or not a whole number ≥ 1', () => {
+    expect(mistakesAtOnce({})).toBe(2);
+    expect(mistakesAtOnce({ WORKSHOP_VERIFY_MISTAKES_AT_ONCE: '1' })).toBe(1);
+    expect(mistakesAtOnce({ WORKSHOP_VERIFY_MISTAKES_AT_ONCE: '4' })).toBe(4);
+    expect(mistakesAtOnce({ WORKSHOP_VERIFY_MISTAKES_AT_ONCE: '0' })).toBe(2);
+    expect(mistakesAtOnce({ WORKSHOP_VERIFY_MISTAKES_AT_ONCE: 'many' })).toBe(2);
   });
 });

@@ -295,7 +295,12 @@ async function serviceProxy(target: string) {
     client.on('error', () => upstream.destroy());
     client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  // On the service's own address, so that its URL (and its TLS certificate's name) stays as it is — 127.0.0.1 on a local
+  // stack, the room's address on a presenter's laptop. (A service on another machine, as on Aiven, cannot be cut this way.)
+  await new Promise<void>((listening, failed) => {
+    server.once('error', failed);
+    server.listen(0, hostname.replace(/^\[|\]$/g, ''), listening);
+  });
   const address = server.address();
   const proxyPort = typeof address === 'object' && address ? address.port : 0;
   later(
