@@ -24,7 +24,8 @@ import { renderMistakeLines, renderVerifyTable } from '../view/verify-table.js';
  *  2. the unit tests of shared/, infra/, kit/ and slides/ (no service needed), then the *.stack.test.ts on the stack;
  *  3. every step (npm run verify): tests pass on the solution, fail with a hint on the starter, every common mistake
  *     (solutions/NN/mistakes/*.patch) makes them fail with a hint, every README requirement is covered;
- *  4. the secured local stack (TLS and credentials, as on Aiven): it refuses what the cloud refuses, and every step's
+ *  4. a rehearsed room of 3 (npm run room:rehearse) and the quick fault suite (npm run faults -- --quick) on the same stack;
+ *  5. the secured local stack (TLS and credentials, as on Aiven): it refuses what the cloud refuses, and every step's
  *     solution passes on it (dev/secured-stage.ts) — started, and stopped after, if it was not running.
  */
 
@@ -40,6 +41,20 @@ function runVitest(args: string[], signal: AbortSignal, env: NodeJS.ProcessEnv =
     const child = spawn(join(repoRoot, 'node_modules/.bin/vitest'), ['run', ...args], {
       cwd: repoRoot,
       env: { ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      stdio: 'inherit',
+      signal,
+    });
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
+  });
+}
+
+/** One of the kit's own commands (package.json scripts) as a stage: its output inline, its exit code the verdict. */
+function runKitCommand(script: string, args: string[], signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
       stdio: 'inherit',
       signal,
     });
@@ -136,6 +151,17 @@ async function main(): Promise<void> {
       for (const line of renderMistakeLines(verdicts)) log(line);
       for (const line of renderVerifyTable(verdicts)) log(line);
       for (const check of verdicts.flatMap(verdictChecks)) record(check.ok, check.what);
+    }
+
+    if (!stopped()) {
+      console.log(paint('bold', '▸ a room of 3 on this stack: steps 02–06 at once, each in her own namespace, the board following'));
+      record(await runKitCommand('room:rehearse', ['--participants', '3'], children.signal), 'npm run room:rehearse -- --participants 3');
+    }
+
+    if (!stopped()) {
+      // Last on the plain stack: it kills and restarts its services (and starts every one of them again when it ends).
+      console.log(paint('bold', '▸ faults (quick): kill -9, restarts, an outage and poison under load — nothing lost'));
+      record(await runKitCommand('faults', ['--quick'], children.signal), 'npm run faults -- --quick');
     }
 
     if (!stopped()) {
