@@ -1,7 +1,7 @@
 import type { WorkshopConfig } from '@workshop/shared';
 import type { ServiceName } from '@workshop/shared';
 import { probeClickHouse, probeConnect, probeKafka, probePostgres, probeSchemaRegistry } from '../native/probes.js';
-import { aivenConnectPlugins } from './jdbc-sink.js';
+import { aivenConnectPlugins } from '@workshop/shared';
 
 /**
  * The Aiven profile's `stack:status`: the native probes through the config (.env from npm run aiven:env),

@@ -1,6 +1,6 @@
 import { loadConfig } from '@workshop/shared';
 import { aivenProbes, aivenUpDownExplanation } from '../aiven/status.js';
-import { toAivenJdbcSinkConfig } from '../aiven/jdbc-sink.js';
+import { toAivenJdbcSinkConfig } from '@workshop/shared';
 import { resetWorkshop } from '../reset/reset.js';
 import type { StackProfile } from './profile.js';
 

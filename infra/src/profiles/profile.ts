@@ -65,7 +65,7 @@ export interface StackProfile {
   reset(report: Reporter, options?: ResetOptions): Promise<ResetSummary>;
   /**
    * The connector config this stack's Kafka Connect takes for step 05's Debezium JDBC sink config: the same on native
-   * and docker; translated for Aiven's own JDBC sink on Aiven (infra/src/aiven/jdbc-sink.ts).
+   * and docker; translated for Aiven's own JDBC sink on Aiven (shared/src/aiven-jdbc-sink.ts).
    */
   jdbcSinkConfig(debeziumConfig: Record<string, string>, config: WorkshopConfig): Record<string, string>;
 }

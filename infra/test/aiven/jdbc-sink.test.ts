@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KitError, parseConfig, workshopNames } from '@workshop/shared';
-import { toAivenJdbcSinkConfig, withoutKitTransforms, withSslModeRequire } from '../../src/aiven/jdbc-sink.js';
+import { toAivenJdbcSinkConfig, withoutKitTransforms, withSslModeRequire } from '@workshop/shared';
 
 /**
  * Step 05's Debezium JDBC sink config → Aiven's JDBC sink. The Debezium config below uses the keys of
