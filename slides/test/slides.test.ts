@@ -12,6 +12,7 @@ import { findNetworkReferences } from '../src/offline-check.js';
 import { isRegionMarker, listRegions, withoutRegionMarkers } from '../src/regions.js';
 import { solutionDiff } from '../../kit/src/workshop/solution.js';
 import { readWorkshopSteps, selectStep, solutionSrc, starterSrc } from '@workshop/shared/workshop-steps';
+import { tsxNodeArgs } from '@workshop/shared/testing';
 
 /**
  * The slides, checked as CI sees them: every deck builds offline with marp, the code on the slides comes from the
@@ -60,7 +61,7 @@ function run(command: string, args: string[]): Promise<Run> {
 
 /** `npm run slides:build` as the script runs it, with extra arguments. */
 function slidesBuild(...args: string[]): Promise<Run> {
-  return run(join(root, 'node_modules/.bin/tsx'), [join(root, 'slides/src/commands/slides.ts'), 'build', ...args]);
+  return run(process.execPath, [...tsxNodeArgs(), join(root, 'slides/src/commands/slides.ts'), 'build', ...args]);
 }
 
 function filesUnder(dir: string): string[] {
@@ -228,7 +229,8 @@ describe('slides: the build (npm run slides:build)', () => {
     );
 
     // And the engine itself refuses, even without the CLI's check first: marp exits non-zero with the reason.
-    const marp = await run(join(root, 'node_modules/.bin/tsx'), [
+    const marp = await run(process.execPath, [
+      ...tsxNodeArgs(),
       join(root, 'node_modules/@marp-team/marp-cli/marp-cli.js'),
       ...marpArguments(root, join(scratchDir, 'decks')),
       '--output',

@@ -105,8 +105,8 @@ async function main(): Promise<void> {
 
   try {
     console.log(paint('bold', '▸ unit tests of shared, infra, kit and slides (no service needed)'));
-    // *.secure.test.ts run on the secured stack only: npm run test:secure.
-    record(await runVitest(['--exclude', '**/*.stack.test.ts', '--exclude', '**/*.secure.test.ts'], children.signal), 'unit tests');
+    // npm run test:unit (package.json holds its filter); *.secure.test.ts run on the secured stack only: npm run test:secure.
+    record(await runKitCommand('test:unit', [], children.signal), 'unit tests');
 
     // npm start's promise: Ctrl-C, SIGTERM, SIGHUP — also during start-up — leave nothing running. Provable only from a
     // stopped stack (a running one is not npm start's to stop), as on a fresh machine and in CI.

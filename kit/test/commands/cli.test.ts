@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { createFakeWorkshop, doubleSolved, greetSolved, type FakeWorkshop } from '../workshop/fake-workshop.js';
+import { tsxNodeArgs } from '@workshop/shared/testing';
 
 /** The entry points themselves, as `npm run …` runs them — without a TTY, so plain output and no keys. */
 
@@ -14,7 +15,7 @@ function cli(
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string; lastLine: string }> {
   return new Promise((resolve) => {
-    const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'kit/src/commands', `${command}.ts`), ...args], {
+    const child = spawn(process.execPath, [...tsxNodeArgs(), join(repoRoot, 'kit/src/commands', `${command}.ts`), ...args], {
       cwd: fake.root,
       env: { ...process.env, WORKSHOP_ROOT: fake.root, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '@workshop/shared/repo-root';
 import { loadState, readState, stateFileName, updateStepState } from '../../src/workshop/state.js';
 import { createFakeWorkshop, type FakeWorkshop } from './fake-workshop.js';
+import { tsxNodeArgs } from '@workshop/shared/testing';
 
 let fake: FakeWorkshop;
 afterEach(() => fake?.cleanup());
@@ -42,7 +43,7 @@ describe('the state file (.workshop-state.json)', () => {
   it('a corrupt state file does not stop a command: one line on stderr, then the command as usual', () => {
     fake = createFakeWorkshop();
     fake.write(stateFileName, '{"steps": 5}');
-    const hint = spawnSync(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'kit/src/commands/hint.ts'), '1'], {
+    const hint = spawnSync(process.execPath, [...tsxNodeArgs(), join(repoRoot, 'kit/src/commands/hint.ts'), '1'], {
       cwd: fake.root,
       env: { ...process.env, WORKSHOP_ROOT: fake.root, FORCE_COLOR: '0' },
       encoding: 'utf8',
