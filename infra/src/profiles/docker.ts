@@ -83,7 +83,7 @@ export function dockerProfile(why: string, dependencies: DockerProfileDependenci
         log: `docker compose logs ${s.service}`,
       }));
     },
-    reset: (report) => resetWorkshop(config(), report),
+    reset: (report, options) => resetWorkshop(config(), report, options),
     jdbcSinkConfig: (debeziumConfig) => debeziumConfig,
   };
 }
