@@ -13,6 +13,7 @@ import {
 } from '@workshop/shared';
 import type { Shutdown } from '../lifecycle/shutdown.js';
 import { startLivePipeline } from '../pipeline/live-pipeline.js';
+import { createKafkajsLogTally } from './kafkajs-log-tally.js';
 import { registerButtonPressSchema } from '../../../solutions/08-button-app/src/produce.js';
 import { accountFaults, type FaultReport, type PhaseRecord, type PoisonRecord } from './accounting.js';
 import { catchUp } from './catch-up.js';
@@ -96,12 +97,16 @@ export async function runFaults(profile: StackProfile, options: FaultRunOptions)
   // The pipeline: topics, schema, connector, button app here; the ClickHouse sink in a process of its own.
   report('starting the live pipeline (button app and JDBC sink here, the ClickHouse sink in a process of its own)…');
   let lastError = '';
+  // kafkajs's own ERROR lines (a broker restart makes hundreds, each retried) are tallied: one line per fault.
+  const kafkajsLog = createKafkajsLogTally();
   const pipeline = await startLivePipeline(config, {
+    kafkaLogCreator: kafkajsLog.logCreator,
     visitors: 0,
     jdbcSinkConfig: (debeziumConfig) => profile.jdbcSinkConfig(debeziumConfig, config),
     parts: { clickhouseSink: false },
     // Port 0: beside an npm start. The load comes from one address, far above the per-address limit sized for a room.
-    buttonApp: { port: 0, rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 } },
+    // Log level error: the suite counts the presses answered 503 during a fault itself (its "refused" figure).
+    buttonApp: { port: 0, rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 }, logLevel: 'error' },
     report: (line) => report(line),
     onError: (error) => {
       const text = error instanceof Error ? error.message : String(error);
@@ -114,7 +119,7 @@ export async function runFaults(profile: StackProfile, options: FaultRunOptions)
   shutdown.onStop('the ClickHouse sink', () => sink.stop());
   await sink.start();
 
-  const kafka = createKafka(config);
+  const kafka = createKafka(config, { logCreator: kafkajsLog.logCreator });
   const admin = kafka.admin();
   const producer = kafka.producer();
   await Promise.all([admin.connect(), producer.connect()]);
@@ -153,6 +158,8 @@ export async function runFaults(profile: StackProfile, options: FaultRunOptions)
     const ok = await caught.waitFor(back, sizes.recoverTimeoutMs, () => shutdown.isRequested());
     record.recoverMs = ok ? Date.now() - record.startedAt : null;
     const stats = driver.stats();
+    const kafkajsLines = kafkajsLog.drain();
+    if (kafkajsLines) report(`  ${kafkajsLines}`);
     report(
       `  ${ok ? `recovered in ${((record.recoverMs ?? 0) / 1000).toFixed(1)} s` : 'NOT recovered in time'} · ${acks.length} acknowledged so far · refused ${JSON.stringify(stats.refused)} · no answer ${stats.errors}`,
     );

@@ -1,5 +1,6 @@
 import { loadConfig } from '@workshop/shared';
 import { startLivePipeline } from '../pipeline/live-pipeline.js';
+import { createKafkajsLogTally } from './kafkajs-log-tally.js';
 
 /**
  * Entry file of the fault suite's ClickHouse sink: the live pipeline's sink alone, in a process of its own, so that
@@ -7,7 +8,14 @@ import { startLivePipeline } from '../pipeline/live-pipeline.js';
  * itself (a batch it could not store), 0 on SIGTERM after a clean stop.
  */
 const config = loadConfig();
+// kafkajs's own ERROR lines, tallied (kafkajs-log-tally.ts): one line every 5 s at most, while there are any.
+const kafkajsLog = createKafkajsLogTally();
+setInterval(() => {
+  const line = kafkajsLog.drain();
+  if (line) console.log(line);
+}, 5000).unref();
 const pipeline = await startLivePipeline(config, {
+  kafkaLogCreator: kafkajsLog.logCreator,
   visitors: 0,
   jdbcSinkConfig: (debeziumConfig) => debeziumConfig,
   parts: { postgresSink: false, buttonApp: false, clickhouseSink: true },

@@ -1,4 +1,4 @@
-import { Partitioners } from 'kafkajs';
+import { Partitioners, type logCreator } from 'kafkajs';
 import {
   createClickHouse,
   createConnectRestClient,
@@ -68,15 +68,20 @@ export async function startLivePipeline(
      * can kill -9 the sink alone; the topics, the schema and the tables are ensured either way.
      */
     parts?: { postgresSink?: boolean; clickhouseSink?: boolean; buttonApp?: boolean };
-    /** The button app's port (default: the config's) and rate limit (default: the app's, sized for a room). */
-    buttonApp?: { port?: number; rateLimit?: { max: number; timeWindowMs: number } };
+    /**
+     * The button app's port (default: the config's), rate limit (default: the app's, sized for a room) and log level
+     * (default: warn — every press answered 503 while Kafka is away is a line).
+     */
+    buttonApp?: { port?: number; rateLimit?: { max: number; timeWindowMs: number }; logLevel?: 'warn' | 'error' };
+    /** Where kafkajs's own log goes (default: kafkajs's, to the console); npm run faults tallies it per fault. */
+    kafkaLogCreator?: logCreator;
   },
 ): Promise<LivePipeline> {
   const { report } = options;
   const parts = { postgresSink: true, clickhouseSink: true, buttonApp: true, ...options.parts };
   const topic = workshopNames.avroTopic;
   const table = workshopNames.table;
-  const kafka = createKafka(config);
+  const kafka = createKafka(config, options.kafkaLogCreator ? { logCreator: options.kafkaLogCreator } : {});
   const admin = kafka.admin();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   const consumer = kafka.consumer({ groupId: 'clickhouse-sink', sessionTimeout: 10_000, heartbeatInterval: 1_000 });
@@ -133,10 +138,12 @@ export async function startLivePipeline(
     let buttonAppUrl = '';
     if (parts.buttonApp) {
       const { trustedProxies } = config.buttonApp;
+      const { logLevel = 'warn', ...listenAndLimit } = options.buttonApp ?? {};
       const app = await startButtonApp(config, {
-        logger: { level: 'warn' },
         trustProxy: trustedProxies.length ? trustedProxies : false,
-        ...options.buttonApp,
+        ...listenAndLimit,
+        logger: { level: logLevel },
+        ...(options.kafkaLogCreator ? { kafkaLogCreator: options.kafkaLogCreator } : {}),
       });
       stoppers.push(() => app.close());
       buttonAppUrl = app.url;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Partitioners } from 'kafkajs';
+import { Partitioners, type logCreator } from 'kafkajs';
 import { createClickHouse, createKafka, createSchemaRegistry, workshopNames, type WorkshopConfig } from '@workshop/shared';
 import { buildApp, type ButtonAppOptions } from './app.js';
 import { openGeoLookup } from './geo.js';
@@ -13,6 +13,8 @@ export interface StartButtonAppOptions extends Pick<ButtonAppOptions, 'trustProx
   port?: number;
   /** Default: a random secret per start — the visits are in memory, so a restart starts them afresh anyway. */
   cookieSecret?: string;
+  /** Where kafkajs's own log goes (default: the console); the kit's fault suite tallies it. */
+  kafkaLogCreator?: logCreator;
 }
 
 export interface RunningButtonApp {
@@ -28,7 +30,7 @@ export interface RunningButtonApp {
  * and listens. The only place the app listens — `npm start` here, and the kit's root `npm start`.
  */
 export async function startButtonApp(config: WorkshopConfig, options: StartButtonAppOptions = {}): Promise<RunningButtonApp> {
-  const kafka = createKafka(config);
+  const kafka = createKafka(config, options.kafkaLogCreator ? { logCreator: options.kafkaLogCreator } : {});
   // The Java client's partitioner: the same key lands in the same partition whoever produces it.
   // Not kafkajs's idempotent producer: after a broker restart it can fail for good with "out of order sequence
   // number" (tulios/kafkajs#598). A retried send may write an event twice; the sinks upsert on (session_id,
